@@ -1,0 +1,53 @@
+/**
+ * The contract between the emulator's server (emulator/server.ts: sockets, routing, fault injection, request
+ * counting, rate limiting, administration) and the platforms it serves (emulator/interchange/,
+ * emulator/commercelayer/). A platform is a set of routes over its own in-memory state; the server owns
+ * everything that is the same for every platform.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+
+/** A parsed request as a platform route sees it. */
+export interface EmulatorRequest {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Path without the query string, e.g. `/api/v2/buyer/storefronts/101`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Node's lower-cased request headers. */
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body (empty buffer when there is none); routes parse it themselves so they can answer bad JSON. */
+  readonly body: Buffer;
+  /** Values of the `{name}` segments of the matched route template. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** What a route answers. `json` is serialized with `JSON.stringify`; `text` is sent as is. */
+export interface EmulatorResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+  readonly text?: string;
+}
+
+/** One route: a method and an OpenAPI-style template (`/api/v2/buyer/storefronts/{storefrontId}`). */
+export interface EmulatorRoute {
+  readonly method: string;
+  readonly template: string;
+  handle(req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
+}
+
+/** A platform served by the emulator. */
+export interface EmulatorPlatform {
+  /** Key of this platform's part of the seed and of `GET /_emulator/state`: `interchange` or `commercelayer`. */
+  readonly name: string;
+  /** The platform's API routes (counted in `/_emulator/requests`, subject to faults and rate limits). */
+  readonly routes: readonly EmulatorRoute[];
+  /** Platform-specific administration routes, mounted under `/_emulator/<name>/...`. */
+  readonly adminRoutes: readonly EmulatorRoute[];
+  /** Replace the whole state by the given seed part (the default seed when undefined). */
+  reset(seed?: unknown): void;
+  /** The whole state as plain JSON (secrets included: this is a test double). */
+  snapshot(): unknown;
+  /** Stop timers (pending probes and the like) so the process can exit. */
+  close(): void;
+}
