@@ -1,0 +1,419 @@
+/**
+ * The one HTTP client (the only module that imports undici). It owns the origin pool, authentication, the
+ * User-Agent, timeouts, the retry policy, envelope/JSON:API unwrapping, and turning every failure into an
+ * {@link ApiError} with secrets redacted.
+ */
+import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import { ApiError, ClientErrorCode, redact, type ApiIssue } from "./errors";
+import { packageVersion } from "../version";
+
+/** How failed requests are retried. Only idempotent requests are retried after ambiguous failures. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (so `maxRetries + 1` attempts at most). Default 4. */
+  readonly maxRetries: number;
+  /** First backoff step in milliseconds; doubles per retry, with full jitter. Default 250. */
+  readonly baseDelayMs: number;
+  /** Ceiling of one backoff step in milliseconds. Default 8000. */
+  readonly maxDelayMs: number;
+  /** Longest `Retry-After` honoured, in milliseconds; a longer one fails at once with a clear error. Default 60000. */
+  readonly maxRetryAfterMs: number;
+}
+
+/** Defaults for {@link RetryPolicy}. */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxRetries: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** How the platform wraps its bodies. */
+export type BodyFormat =
+  /** Interchange: `{data, error}` envelopes (bare bodies accepted too). */
+  | "interchange"
+  /** Commerce Layer: JSON:API documents (`{data}` / `{errors}`), returned whole. */
+  | "jsonapi"
+  /** Plain JSON (OAuth token endpoints). */
+  | "json";
+
+/** A source of bearer tokens; `invalidate` lets the client get a fresh one once after a 401. */
+export interface TokenSource {
+  /** The current bearer token. */
+  token(): Promise<string> | string;
+  /** Forget the cached token (called once when the platform answers 401). */
+  invalidate?(): void;
+}
+
+/** Settings of one platform client. */
+export interface HttpClientOptions {
+  /** Platform name used in error messages, e.g. `Scope3 Interchange`. */
+  readonly service: string;
+  /** Base URL; request paths are appended to it (e.g. `https://api.interchange.io/api/v2/buyer`). */
+  readonly baseUrl: string;
+  /** Body conventions of the platform. */
+  readonly format: BodyFormat;
+  /** Bearer authentication, when the platform uses it. */
+  readonly auth?: TokenSource | undefined;
+  /** Per-attempt timeout in milliseconds (headers and body). Default 30000. */
+  readonly timeoutMs?: number | undefined;
+  /** Retry policy; defaults to {@link defaultRetryPolicy}. */
+  readonly retry?: Partial<RetryPolicy> | undefined;
+  /** Called for each attempt's outcome (method, path, status, delay); never receives bodies or headers. */
+  readonly onAttempt?: ((event: AttemptEvent) => void) | undefined;
+}
+
+/** A summary of one attempt, for logs and tests. Contains no header or body. */
+export interface AttemptEvent {
+  readonly method: string;
+  readonly path: string;
+  /** HTTP status, or undefined when no response arrived. */
+  readonly status: number | undefined;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** Milliseconds the client will wait before the next attempt, when it retries. */
+  readonly retryInMs?: number | undefined;
+}
+
+/** One request. */
+export interface HttpRequest {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path relative to the base URL, starting with `/`; path segments must already be encoded. */
+  readonly path: string;
+  /** Query parameters (appended in order). */
+  readonly query?: Readonly<Record<string, string | number | undefined>> | undefined;
+  /** JSON body. */
+  readonly body?: unknown;
+  /** Send the body as a form (`application/x-www-form-urlencoded`) instead of JSON. */
+  readonly form?: Readonly<Record<string, string>> | undefined;
+  /** Extra headers (e.g. HTTP Basic for a token endpoint); their values are redacted from errors. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Whether repeating the request is harmless. Defaults to true for GET, PUT, PATCH and DELETE and false for POST:
+   * a POST is retried only after a 429 (the platform refused it unprocessed), never after an ambiguous failure.
+   */
+  readonly idempotent?: boolean | undefined;
+  /** Secret values inside this request (tokens, passwords) to redact from any error text. */
+  readonly secrets?: readonly string[] | undefined;
+  /** Skip the bearer token (token endpoints authenticate in the body). */
+  readonly anonymous?: boolean | undefined;
+}
+
+/** A successful response, unwrapped according to the platform's {@link BodyFormat}. */
+export interface HttpResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The payload: Interchange's envelope `data`, the whole JSON:API document, or plain JSON; undefined when empty. */
+  readonly body: T;
+}
+
+// One agent for the whole process: undici pools keep-alive connections per origin inside it, so every client of
+// every resource in a provider process shares warm connections.
+let sharedAgent: Agent | undefined;
+function agent(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 32 });
+  return sharedAgent;
+}
+
+/** Close the shared connection pool (tests and short-lived CLIs; the provider host simply exits). */
+export async function closeHttpConnections(): Promise<void> {
+  const a = sharedAgent;
+  sharedAgent = undefined;
+  if (a) await a.close();
+}
+
+const userAgent = `pulumi-platform-credentials/${packageVersion()}`;
+
+class AttemptFailure {
+  constructor(
+    readonly error: ApiError,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {}
+}
+
+/** A client of one platform API. Create one per configured platform and share it. */
+export class HttpClient {
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Send a request, retrying as the policy allows; resolves with the unwrapped body or rejects with an ApiError. */
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const idempotent = req.idempotent ?? req.method !== "POST";
+    let refreshedToken = false;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(req, attempt);
+      if (!(outcome instanceof AttemptFailure)) {
+        this.options.onAttempt?.({ method: req.method, path: req.path, status: outcome.status, attempt });
+        return outcome as HttpResponse<T>;
+      }
+      const { error } = outcome;
+      // A 401 means the platform rejected the request unprocessed: get a fresh token once and try again.
+      if (error.isUnauthorized() && !refreshedToken && this.options.auth?.invalidate && !req.anonymous) {
+        refreshedToken = true;
+        this.options.auth.invalidate();
+        this.options.onAttempt?.({ method: req.method, path: req.path, status: 401, attempt, retryInMs: 0 });
+        continue;
+      }
+      const mayRetry = outcome.retryable && (idempotent || error.isRateLimited()) && attempt <= this.retry.maxRetries;
+      if (!mayRetry) {
+        this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
+        throw attempt > 1 ? withAttempts(error, attempt) : error;
+      }
+      const delay = outcome.retryAfterMs ?? this.backoff(attempt);
+      if (delay > this.retry.maxRetryAfterMs) {
+        throw withAttempts(
+          error,
+          attempt,
+          `The platform asked to wait ${Math.ceil(delay / 1000)} s, longer than the ${this.retry.maxRetryAfterMs / 1000} s ` +
+            `this provider waits; try again later or raise the retry limit in the provider configuration.`,
+        );
+      }
+      this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt, retryInMs: delay });
+      await sleep(delay);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter, with a floor of half the step so concurrent writers spread out but never hammer.
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private async attempt(req: HttpRequest, attempt: number): Promise<HttpResponse | AttemptFailure> {
+    const secrets = [...(req.secrets ?? []), ...Object.values(req.headers ?? {})];
+    let token: string | undefined;
+    if (this.options.auth && !req.anonymous) {
+      token = await this.options.auth.token();
+      secrets.push(token);
+    }
+    const fail = (init: {
+      status?: number;
+      code: string;
+      message: string;
+      field?: string | undefined;
+      issues?: ApiIssue[];
+      retryAfterSeconds?: number;
+      remedy?: string;
+    }): ApiError =>
+      new ApiError({
+        service: this.options.service,
+        method: req.method,
+        path: this.basePath + req.path,
+        status: init.status,
+        code: init.code,
+        platformMessage: redact(init.message, secrets),
+        field: init.field,
+        issues: init.issues?.map((i) => ({ path: i.path, message: redact(i.message, secrets) })),
+        retryAfterSeconds: init.retryAfterSeconds,
+        attempts: attempt,
+        remedy: init.remedy,
+      });
+
+    const headers: Record<string, string> = { "user-agent": userAgent, ...req.headers };
+    const mediaType = this.options.format === "jsonapi" ? "application/vnd.api+json" : "application/json";
+    headers.accept = mediaType;
+    let body: string | undefined;
+    if (req.form) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(req.form as Record<string, string>).toString();
+    } else if (req.body !== undefined) {
+      headers["content-type"] = mediaType;
+      body = JSON.stringify(req.body);
+    }
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+
+    let path = this.basePath + req.path;
+    const query = Object.entries(req.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
+    if (query.length) path += "?" + new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString();
+
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      let origin = this.origin;
+      for (let redirects = 0; ; redirects++) {
+        response = await agent().request({
+          origin,
+          path,
+          method: req.method,
+          headers,
+          body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        // Interchange answers 308 for its unversioned prefix; follow permanent/temporary redirects (method and
+        // body kept) so a base URL without /v2 still works.
+        const location = response.headers.location;
+        if ((response.statusCode === 307 || response.statusCode === 308) && typeof location === "string" && redirects < 3) {
+          await response.body.dump();
+          const next = new URL(location, origin + path);
+          if (next.origin !== this.origin) break; // never send credentials to another host
+          origin = next.origin;
+          path = next.pathname + next.search;
+          continue;
+        }
+        break;
+      }
+      text = await response.body.text();
+    } catch (err) {
+      const timeout =
+        err instanceof undiciErrors.HeadersTimeoutError ||
+        err instanceof undiciErrors.BodyTimeoutError ||
+        err instanceof undiciErrors.ConnectTimeoutError;
+      const detail = err instanceof Error ? ((err as { code?: string }).code ?? err.name) : "unknown error";
+      return new AttemptFailure(
+        fail({
+          code: timeout ? ClientErrorCode.Timeout : ClientErrorCode.Network,
+          message: timeout
+            ? `no complete response within ${this.timeoutMs} ms`
+            : `no response (${detail}) from ${this.origin}`,
+          remedy: timeout
+            ? "Check the platform's status, or raise the HTTP timeout in the provider configuration."
+            : "Check the base URL and the network, then try again.",
+        }),
+        true,
+      );
+    }
+
+    const status = response.statusCode;
+    const header = (name: string): string | undefined => {
+      const v = response.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    let parsed: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return new AttemptFailure(
+          fail({
+            status,
+            code: ClientErrorCode.MalformedResponse,
+            message: `the response body is not valid JSON (${text.length} bytes)`,
+            remedy: "This is usually a proxy or a transient platform fault; try again.",
+          }),
+          true,
+        );
+      }
+    }
+
+    if (status >= 200 && status < 300) {
+      return { status, headers: response.headers, body: this.unwrap(parsed, status, fail) };
+    }
+
+    const retryAfterSeconds = parseRetryAfter(header("retry-after"));
+    const described = this.describeError(parsed, status);
+    const error = fail({ status, ...described, retryAfterSeconds, remedy: remedyFor(status, described.code) });
+    const retryable = status === 429 || status === 408 || status >= 500;
+    return new AttemptFailure(error, retryable, retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : undefined);
+  }
+
+  private unwrap(parsed: unknown, status: number, fail: (i: { status: number; code: string; message: string }) => ApiError): unknown {
+    if (this.options.format !== "interchange" || parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return parsed;
+    }
+    const env = parsed as Record<string, unknown>;
+    // The spec's schemas describe the payload; live bodies are `{data, error}` but published examples are bare.
+    if ("data" in env && "error" in env) {
+      if (env.error !== null && env.error !== undefined) {
+        throw fail({ status, code: ClientErrorCode.UnexpectedResponse, message: "a success status carried an error envelope" });
+      }
+      return env.data;
+    }
+    return parsed;
+  }
+
+  private describeError(
+    parsed: unknown,
+    status: number,
+  ): { code: string; message: string; field?: string | undefined; issues?: ApiIssue[] } {
+    const fallback = { code: `HTTP_${status}`, message: "the platform gave no error details" };
+    if (!parsed || typeof parsed !== "object") return fallback;
+    const doc = parsed as Record<string, unknown>;
+    if (Array.isArray(doc.errors)) {
+      // JSON:API: one entry per problem; the first names the code, all become issues.
+      const errs = doc.errors.filter((e): e is Record<string, unknown> => !!e && typeof e === "object");
+      const first = errs[0];
+      if (!first) return fallback;
+      const pointer = (e: Record<string, unknown>) =>
+        typeof (e.source as Record<string, unknown> | undefined)?.pointer === "string"
+          ? ((e.source as Record<string, unknown>).pointer as string)
+          : undefined;
+      const text = (e: Record<string, unknown>) =>
+        String(e.detail ?? e.title ?? "no detail");
+      return {
+        code: String(first.code ?? fallback.code),
+        message: errs.map(text).join("; "),
+        field: pointer(first),
+        issues: errs.map((e) => ({ path: pointer(e) ?? "", message: text(e) })),
+      };
+    }
+    const err = (doc.error && typeof doc.error === "object" ? doc.error : doc) as Record<string, unknown>;
+    if (typeof err.code !== "string" && typeof err.message !== "string") {
+      // OAuth endpoints answer `{error: "invalid_client", error_description}`.
+      if (typeof doc.error === "string") {
+        return { code: doc.error, message: String(doc.error_description ?? doc.error) };
+      }
+      return fallback;
+    }
+    const details = err.details as Record<string, unknown> | undefined;
+    const issues = Array.isArray(details?.issues)
+      ? (details.issues as Array<Record<string, unknown>>).map((i) => ({
+          path: Array.isArray(i.path) ? i.path.join(".") : String(i.path ?? ""),
+          message: String(i.message ?? ""),
+        }))
+      : undefined;
+    return {
+      code: String(err.code ?? fallback.code),
+      message: String(err.message ?? fallback.message),
+      field: typeof err.field === "string" ? err.field : undefined,
+      issues,
+    };
+  }
+}
+
+function remedyFor(status: number, code: string): string | undefined {
+  if (status === 401) return "Check the API credentials in the provider configuration.";
+  if (code === "TOS_ACCEPTANCE_REQUIRED")
+    return "Accept the Terms of Service in the platform's web app with this API key's account, then try again.";
+  if (status === 429) return "The platform's rate limit was reached; try again later or lower parallelism (--parallel).";
+  if (status >= 500) return "The platform had a fault; try again.";
+  return undefined;
+}
+
+function withAttempts(error: ApiError, attempts: number, remedy?: string): ApiError {
+  return new ApiError({
+    service: error.service,
+    method: error.method,
+    path: error.path,
+    status: error.status,
+    code: error.code,
+    platformMessage: error.platformMessage,
+    field: error.field,
+    issues: error.issues,
+    retryAfterSeconds: error.retryAfterSeconds,
+    attempts,
+    remedy: remedy ?? error.remedy,
+  });
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

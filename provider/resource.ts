@@ -1,0 +1,192 @@
+/**
+ * The engine-neutral resource-definition contract. Each resource is one {@link ResourceDefinition}, written once and
+ * served by every adapter (the Pulumi dynamic-provider shims in provider/pulumi/, the provider plugin in
+ * provider/plugin/, a Terraform adapter later). Definitions see plain values only: adapters own unknown sentinels,
+ * secret wrapping, partial-failure encodings and schema generation.
+ */
+import type { z } from "zod";
+import type { ProviderContext } from "./context";
+
+/**
+ * Stands for a value the engine does not know yet (a preview value computed from another resource). Adapters
+ * translate their own sentinel into this one before calling `check` or `diff`, which must let it through.
+ */
+export const UNKNOWN: unique symbol = Symbol.for("pulumi-platform-credentials.unknown");
+/** The type of {@link UNKNOWN}. */
+export type Unknown = typeof UNKNOWN;
+
+/** Whether a value is (or, for objects and arrays, contains) {@link UNKNOWN}. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** A user mistake found by `check`: the property path (`auth.token`, `destination.bucket`) and how to fix it. */
+export interface CheckFailure {
+  /** Dotted path of the offending input, as the user wrote it in their program. */
+  readonly property: string;
+  /** What is wrong and what to write instead. */
+  readonly reason: string;
+}
+
+/** What `check` returns: the normalized inputs (defaults applied) and every failure. */
+export interface CheckResult<I> {
+  /** Inputs to store and pass to create/update; equal to the news when there are failures. */
+  readonly inputs: I;
+  readonly failures: readonly CheckFailure[];
+}
+
+/** What `diff` returns. Only input keys are compared; output-only fields never cause a diff. */
+export interface DiffResult {
+  /** Whether any input changed. */
+  readonly changes: boolean;
+  /** Input keys whose change forces a replacement. */
+  readonly replaces: readonly string[];
+  /** Whether the old object must be deleted before its replacement is created (names that must stay unique). */
+  readonly deleteBeforeReplace: boolean;
+  /** Every changed input key (for previews and plugin detailed diffs). */
+  readonly changedKeys: readonly string[];
+}
+
+/** A resource's state as stored by the engine: its inputs merged with its outputs, under plain names. */
+export type State = Readonly<Record<string, unknown>>;
+
+/** The result of a successful create. */
+export interface Created {
+  /** The platform's id of the object. */
+  readonly id: string;
+  /** Inputs merged with outputs. */
+  readonly state: State;
+}
+
+/** The result of a read: the refreshed state, or `undefined` when the object no longer exists. */
+export type ReadResult = { readonly id: string; readonly state: State } | undefined;
+
+/** The static facts an adapter needs about a resource. */
+export interface ResourceToken {
+  /** Module of the type token, e.g. `interchange`. */
+  readonly module: string;
+  /** Type name, e.g. `StorefrontSourceCredential`. */
+  readonly type: string;
+}
+
+/**
+ * One resource: its schema, its rules and its lifecycle. Implementations live next to their platform's client
+ * (provider/interchange/, provider/commercelayer/) and make HTTP calls only through `ctx`.
+ */
+export interface ResourceDefinition<I extends object = Record<string, unknown>> {
+  /** Type token parts: `pulumi-nodejs:dynamic/<module>:<type>` for dynamic resources. */
+  readonly token: ResourceToken;
+  /** One paragraph for schemas and docs. */
+  readonly description: string;
+  /** The inputs schema: a `z.object` (refinements allowed) with `.describe()` on every field (used for schemas). */
+  readonly inputs: z.ZodType<I>;
+  /** The outputs added to the inputs in state (with `.describe()` on every field). */
+  readonly outputs: z.ZodType<object>;
+  /** Dotted paths of secret inputs (`auth.token`); adapters wrap them as secrets. */
+  readonly secretInputs: readonly string[];
+  /** Output names that are secret although no input of that name is (`clientSecret`). */
+  readonly secretOutputs: readonly string[];
+  /** Input keys whose change forces replacement. */
+  readonly replaceOn: readonly (keyof I & string)[];
+
+  /**
+   * Validate inputs before anything touches the network: property paths, the platform's own limits, and a fix
+   * in every reason. Values equal to {@link UNKNOWN} (or containing it) must pass. No side effects.
+   */
+  check(news: Record<string, unknown>, olds?: State): CheckResult<I>;
+  /** Compare the previous state's input keys with the new inputs. No side effects. */
+  diff(olds: State, news: I): DiffResult;
+  /** Create the object. Throws {@link PartialFailure} when the object exists but is not healthy. */
+  create(ctx: ProviderContext, inputs: I): Promise<Created>;
+  /** Refresh from the platform; `undefined` when the object is gone. */
+  read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult>;
+  /** Apply in-place changes; returns the new state. Throws {@link PartialFailure} like create. */
+  update(ctx: ProviderContext, id: string, olds: State, news: I): Promise<State>;
+  /** Remove the object (or, where the platform cannot, stop managing it and say so in docs and outputs). */
+  delete(ctx: ProviderContext, id: string, state: State): Promise<void>;
+}
+
+/**
+ * The object was created or updated but is not healthy (a failed probe). Adapters turn this into the engine's
+ * partial-failure answer so the object stays in state with its id and the reason is shown.
+ */
+export class PartialFailure extends Error {
+  override readonly name = "PartialFailure";
+  constructor(
+    /** The id of the object that exists. */
+    readonly id: string,
+    /** Its state, as create/update would have returned it. */
+    readonly state: State,
+    /** Why it is not healthy (shown to the user). */
+    readonly reasons: readonly string[],
+  ) {
+    super(reasons.join("; "));
+  }
+}
+
+/**
+ * The provider refuses an operation before writing anything, because it would lose data or cannot be done
+ * safely. The message names what is in the way and the way out.
+ */
+export class RefusedError extends Error {
+  override readonly name = "RefusedError";
+}
+
+/** A broken invariant in this package. The message says so and asks for a report. */
+export class BugError extends Error {
+  override readonly name = "BugError";
+  constructor(message: string) {
+    super(`${message} (this is a bug in pulumi-platform-credentials; please report it with the steps that led here)`);
+  }
+}
+
+/** The input keys of a definition (the keys of its `z.object` inputs schema). */
+export function inputKeys(def: ResourceDefinition): string[] {
+  const shape = (def.inputs as unknown as { shape?: Record<string, unknown> }).shape;
+  if (!shape) throw new BugError(`${def.token.module}:${def.token.type} inputs schema is not a z.object`);
+  return Object.keys(shape);
+}
+
+/** Compare the inputs named by `keys` between a previous state and new inputs (deep, JSON semantics). */
+export function changedInputKeys(keys: readonly string[], olds: State, news: Record<string, unknown>): string[] {
+  return keys.filter((k) => !sameValue(olds[k], news[k]));
+}
+
+/** Deep equality over JSON values, where `undefined` and a missing key are the same. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a === null || b === null) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((v, i) => sameValue(v, b[i]));
+  }
+  if (typeof a === "object" && typeof b === "object") {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+    for (const k of keys) if (!sameValue(ao[k], bo[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** Build a {@link DiffResult} from the changed keys and the definition's replace rules. */
+export function diffByKeys(
+  keys: readonly string[],
+  replaceOn: readonly string[],
+  olds: State,
+  news: Record<string, unknown>,
+  deleteBeforeReplace = false,
+): DiffResult {
+  const changedKeys = changedInputKeys(keys, olds, news);
+  const replaces = changedKeys.filter((k) => replaceOn.includes(k));
+  return {
+    changes: changedKeys.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace,
+    changedKeys,
+  };
+}
