@@ -3,7 +3,8 @@
  * It translates between the host's conventions (the `__provider` property, the unknown sentinel, partial-failure
  * errors, `{}` for "gone") and the engine-neutral resource definitions.
  *
- * Loaded by package specifier from the project's node_modules, never serialized.
+ * Loaded by package specifier from the project's node_modules, never serialized. The provider plugin
+ * (provider/plugin/) reuses the same functions after unwrapping the secrets it receives.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { configureProvider, providerContext } from "../context";
@@ -79,7 +80,7 @@ export async function diff(
 function partialFailure(err: PartialFailure, providerText: unknown): Error {
   return Object.assign(new Error(err.message), {
     id: err.id,
-    properties: { ...err.state, [PROVIDER_KEY]: providerText },
+    properties: providerText === undefined ? { ...err.state } : { ...err.state, [PROVIDER_KEY]: providerText },
     reasons: [...err.reasons],
   });
 }

@@ -1,0 +1,230 @@
+/**
+ * The Pulumi package schema of the provider plugin, generated from the resource definitions' zod schemas (the
+ * same definitions the dynamic resources use), so the two can never disagree.
+ */
+import { z } from "zod";
+import { settingKeys } from "../config";
+import { resourceKinds, definitionFor } from "../definitions";
+import type { ResourceDefinition } from "../resource";
+import { packageVersion } from "../version";
+
+/** The package name other languages see (`pulumi package add`): tokens are `platform-credentials:<module>:<Type>`. */
+export const PACKAGE_NAME = "platform-credentials";
+
+/** A property in a Pulumi package schema. */
+export interface PropertySpec {
+  type?: string;
+  $ref?: string;
+  items?: PropertySpec;
+  additionalProperties?: PropertySpec;
+  description?: string;
+  secret?: boolean;
+  default?: unknown;
+  const?: unknown;
+}
+
+/** An object type in a Pulumi package schema. */
+export interface ObjectTypeSpec {
+  type: "object";
+  description?: string;
+  properties: Record<string, PropertySpec>;
+  required?: string[];
+}
+
+/** A resource in a Pulumi package schema. */
+export interface ResourceSpec extends ObjectTypeSpec {
+  inputProperties: Record<string, PropertySpec>;
+  requiredInputs: string[];
+}
+
+/** The package schema (the subset of fields this provider uses). */
+export interface PackageSchema {
+  name: string;
+  version: string;
+  displayName: string;
+  description: string;
+  keywords: string[];
+  license: string;
+  repository?: string;
+  config: { variables: Record<string, PropertySpec> };
+  provider: { description: string; inputProperties: Record<string, PropertySpec> };
+  types: Record<string, ObjectTypeSpec>;
+  resources: Record<string, ResourceSpec>;
+  language: Record<string, unknown>;
+}
+
+type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+};
+
+/** The resource token of a definition in the plugin: `platform-credentials:<module>:<Type>`. */
+export function pluginToken(def: ResourceDefinition): string {
+  return `${PACKAGE_NAME}:${def.token.module}:${def.token.type}`;
+}
+
+function pascal(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+class SchemaBuilder {
+  readonly types: Record<string, ObjectTypeSpec> = {};
+
+  constructor(private readonly module: string) {}
+
+  /** Convert one JSON-Schema node; `typeName` names the object type if the node needs one. */
+  property(node: JsonSchema, typeName: string, secretPaths: Set<string>, path: string): PropertySpec {
+    const spec = this.convert(node, typeName, secretPaths, path);
+    if (node.description) spec.description = node.description;
+    if (node.default !== undefined && typeof node.default !== "object") spec.default = node.default;
+    if (secretPaths.has(path)) spec.secret = true;
+    return spec;
+  }
+
+  private convert(node: JsonSchema, typeName: string, secretPaths: Set<string>, path: string): PropertySpec {
+    const variants = (node.oneOf ?? node.anyOf ?? []).filter((v) => v.type !== "null");
+    if (variants.length === 1 && variants[0]) return this.convert(variants[0], typeName, secretPaths, path);
+    if (variants.length > 1) {
+      if (variants.every((v) => v.type === "object" || v.properties)) {
+        // Pulumi schemas have no tagged unions of object types that every language supports well: merge the
+        // variants into one object whose discriminator (`type`) says which fields apply; `check` enforces them.
+        const merged: JsonSchema = { type: "object", properties: {}, required: [] };
+        const requiredEverywhere = variants
+          .map((v) => new Set(v.required ?? []))
+          .reduce((a, b) => new Set([...a].filter((k) => b.has(k))));
+        for (const v of variants) {
+          for (const [k, p] of Object.entries(v.properties ?? {})) {
+            const existing = merged.properties![k];
+            if (existing && (existing.const !== undefined || existing.enum) && (p.const !== undefined || p.enum)) {
+              const values = [...(existing.enum ?? [existing.const]), ...(p.enum ?? [p.const])];
+              merged.properties![k] = { type: "string", enum: [...new Set(values)], description: existing.description };
+            } else if (!existing) {
+              merged.properties![k] = p;
+            }
+          }
+        }
+        merged.required = [...requiredEverywhere];
+        return this.convert(merged, typeName, secretPaths, path);
+      }
+      // A union of scalars: the first variant's type (the check rules narrow it).
+      return this.convert(variants[0]!, typeName, secretPaths, path);
+    }
+    const type = Array.isArray(node.type) ? node.type.find((t) => t !== "null") : node.type;
+    if (node.enum || node.const !== undefined) {
+      const values = node.enum ?? [node.const];
+      const kind = typeof values[0] === "number" ? "number" : typeof values[0] === "boolean" ? "boolean" : "string";
+      const spec: PropertySpec = { type: kind };
+      const listing = values.map((v) => `\`${String(v)}\``).join(", ");
+      spec.description = node.description ? `${node.description} One of ${listing}.` : `One of ${listing}.`;
+      return spec;
+    }
+    switch (type) {
+      case "string":
+      case "integer":
+      case "number":
+      case "boolean":
+        return { type };
+      case "array":
+        return { type: "array", items: this.property(node.items ?? {}, `${typeName}Item`, secretPaths, `${path}[]`) };
+      case "object": {
+        if (node.properties && Object.keys(node.properties).length > 0) {
+          const token = `${PACKAGE_NAME}:${this.module}:${typeName}`;
+          const properties: Record<string, PropertySpec> = {};
+          for (const [k, p] of Object.entries(node.properties)) {
+            properties[k] = this.property(p, `${typeName}${pascal(k)}`, secretPaths, `${path}.${k}`);
+          }
+          const spec: ObjectTypeSpec = { type: "object", properties };
+          if (node.description) spec.description = node.description;
+          if (node.required?.length) spec.required = [...node.required];
+          this.types[token] = spec;
+          return { $ref: `#/types/${token}` };
+        }
+        const values = typeof node.additionalProperties === "object" ? node.additionalProperties : { type: "string" };
+        return { type: "object", additionalProperties: this.property(values, `${typeName}Value`, secretPaths, `${path}.*`) };
+      }
+      default:
+        // zod's `unknown`/`any`: Pulumi's "any" type.
+        return { $ref: "pulumi.json#/Any" };
+    }
+  }
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  return z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+}
+
+function resourceSpec(def: ResourceDefinition, builder: SchemaBuilder): ResourceSpec {
+  const inputs = jsonSchemaOf(def.inputs, "input");
+  const outputs = jsonSchemaOf(def.outputs, "output");
+  const secretInputs = new Set(def.secretInputs.map((p) => `.${p}`));
+  const secretOutputs = new Set([...secretInputs, ...def.secretOutputs.map((p) => `.${p}`)]);
+  const inputProperties: Record<string, PropertySpec> = {};
+  for (const [k, p] of Object.entries(inputs.properties ?? {})) {
+    inputProperties[k] = builder.property(p, `${def.token.type}${pascal(k)}`, secretInputs, `.${k}`);
+  }
+  const properties: Record<string, PropertySpec> = {};
+  for (const [k, p] of Object.entries({ ...inputs.properties, ...outputs.properties })) {
+    properties[k] = builder.property(p, `${def.token.type}${pascal(k)}`, secretOutputs, `.${k}`);
+  }
+  return {
+    type: "object",
+    description: def.description,
+    properties,
+    required: [...new Set([...(inputs.required ?? []), ...(outputs.required ?? [])])],
+    inputProperties,
+    requiredInputs: [...(inputs.required ?? [])],
+  };
+}
+
+/** Build the whole package schema from every resource definition. */
+export function buildPackageSchema(): PackageSchema {
+  const types: Record<string, ObjectTypeSpec> = {};
+  const resources: Record<string, ResourceSpec> = {};
+  for (const kind of resourceKinds) {
+    const def = definitionFor(kind);
+    const builder = new SchemaBuilder(def.token.module);
+    resources[pluginToken(def)] = resourceSpec(def, builder);
+    Object.assign(types, builder.types);
+  }
+  const variables: Record<string, PropertySpec> = {};
+  for (const key of Object.values(settingKeys)) {
+    const [, name] = key.config.split(":");
+    if (!key.config.startsWith(`${PACKAGE_NAME}:`) || !name) continue;
+    variables[name] = { type: "string", description: `${key.description} Environment variable: ${key.env}.` };
+  }
+  return {
+    name: PACKAGE_NAME,
+    version: packageVersion(),
+    displayName: "Platform credentials",
+    description:
+      "Scope3 Interchange storefront source and data-delivery credentials, and Commerce Layer API credentials, " +
+      "as Pulumi resources.",
+    keywords: ["pulumi", "scope3", "interchange", "commercelayer", "credentials", "kind/native"],
+    license: "Apache-2.0",
+    config: { variables },
+    provider: {
+      description:
+        "The provider reads platform credentials from the environment (SCOPE3_API_KEY, COMMERCELAYER_CLIENT_ID, " +
+        "COMMERCELAYER_CLIENT_SECRET, ...) or from the stack config keys interchange:* and commercelayer:* " +
+        "passed by the engine in PULUMI_CONFIG.",
+      inputProperties: {},
+    },
+    types,
+    resources,
+    language: {
+      nodejs: { packageName: "pulumi-platform-credentials-plugin-sdk", respectSchemaVersion: true },
+      python: { packageName: "pulumi_platform_credentials", respectSchemaVersion: true },
+      csharp: { rootNamespace: "PlatformCredentials", respectSchemaVersion: true },
+      go: { importBasePath: "platform-credentials/sdk/go/platformcredentials", respectSchemaVersion: true },
+    },
+  };
+}

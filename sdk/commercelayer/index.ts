@@ -1,0 +1,2 @@
+/** Commerce Layer resources. */
+export * from "./ApiCredential";

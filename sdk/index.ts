@@ -1,0 +1,13 @@
+/**
+ * pulumi-platform-credentials: SaaS API credentials as Pulumi resources.
+ *
+ * - {@link interchange}: Scope3 Interchange storefront source credentials and data-delivery credentials.
+ * - {@link commercelayer}: Commerce Layer API credentials.
+ * - {@link policies}: policies for `@pulumi/policy` packs that check these resources.
+ *
+ * Configure the platforms with stack config (`interchange:apiKey`, `commercelayer:clientId`, ...) or environment
+ * variables; see the README.
+ */
+export * as interchange from "./interchange";
+export * as commercelayer from "./commercelayer";
+export * as policies from "./policies";

@@ -1,0 +1,3 @@
+/** Scope3 Interchange resources. */
+export * from "./StorefrontSourceCredential";
+export * from "./DataDeliveryCredential";
