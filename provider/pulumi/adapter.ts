@@ -35,6 +35,20 @@ export function toEngine(value: unknown): unknown {
   return value;
 }
 
+// The host's Struct.fromJavaScript rejects `undefined` ("Unexpected struct type"): drop such keys (deeply)
+// from everything returned to the host.
+function defined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(defined) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, defined(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 function withoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
   const { [PROVIDER_KEY]: _provider, ...rest } = props ?? {};
   return rest;
@@ -54,7 +68,7 @@ export async function check(
   const def = definitionFor(kind);
   const result = def.check(fromEngine(withoutProvider(news)) as Record<string, unknown>, withoutProvider(olds));
   return {
-    inputs: toEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>,
+    inputs: defined(toEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>),
     failures: result.failures.map((f) => ({ property: f.property, reason: f.reason })),
   };
 }
@@ -80,7 +94,7 @@ export async function diff(
 function partialFailure(err: PartialFailure, providerText: unknown): Error {
   return Object.assign(new Error(err.message), {
     id: err.id,
-    properties: providerText === undefined ? { ...err.state } : { ...err.state, [PROVIDER_KEY]: providerText },
+    properties: defined(providerText === undefined ? { ...err.state } : { ...err.state, [PROVIDER_KEY]: providerText }),
     reasons: [...err.reasons],
   });
 }
@@ -90,7 +104,7 @@ export async function create(kind: string, inputs: Record<string, unknown>): Pro
   const def = definitionFor(kind);
   try {
     const created = await def.create(providerContext(), withoutProvider(inputs) as never);
-    return { id: created.id, outs: { ...created.state } };
+    return { id: created.id, outs: defined({ ...created.state }) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, inputs[PROVIDER_KEY]) : err;
   }
@@ -103,7 +117,7 @@ export async function read(kind: string, id: string, props: Record<string, unkno
   if (!result) return {};
   const state: State = result.state;
   const inputs = Object.fromEntries(inputKeys(def).filter((k) => k in state).map((k) => [k, state[k]]));
-  return { id: result.id, props: { ...state }, inputs } as dynamic.ReadResult;
+  return { id: result.id, props: defined({ ...state }), inputs: defined(inputs) } as dynamic.ReadResult;
 }
 
 /** `update`. */
@@ -116,7 +130,7 @@ export async function update(
   const def = definitionFor(kind);
   try {
     const state = await def.update(providerContext(), id, withoutProvider(olds), withoutProvider(news) as never);
-    return { outs: { ...state } };
+    return { outs: defined({ ...state }) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, news[PROVIDER_KEY]) : err;
   }

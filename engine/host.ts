@@ -1,0 +1,521 @@
+/**
+ * Pulumi's real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), spawned and driven over gRPC the way
+ * the engine drives it: Configure with the stack config, then Check/Diff/Create/Read/Update/Delete with property
+ * Structs that carry the serialized provider (`__provider`).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type * as GrpcModule from "@grpc/grpc-js";
+import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
+import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type * as ProviderProtoModule from "@pulumi/pulumi/proto/provider_pb";
+import type * as StatusProtoModule from "@pulumi/pulumi/proto/status_pb";
+import type { PulumiProject } from "./project";
+import { encodeSecretSignatures, isPlainObject, markSecretOutputs, reveal, Secret } from "./secrets";
+
+/** The property that carries the serialized dynamic provider in every resource's inputs and outputs. */
+export const PROVIDER_KEY = "__provider";
+
+/** Plain property map as the host sees it (secrets may be marked with {@link Secret} on the harness side). */
+export type PropertyMap = Record<string, unknown>;
+
+/** One validation failure reported by a provider's `check`. */
+export interface CheckFailure {
+  /** Property path, as the provider reported it (for example `destination.sasToken`). */
+  property: string;
+  /** What is wrong and how to fix it. */
+  reason: string;
+}
+
+/** Result of {@link DynamicProviderHost.check}. */
+export interface CheckResult {
+  /** The checked inputs (including `__provider`), secret where the new input of the same name was secret. */
+  inputs: PropertyMap;
+  /** Validation failures; empty when the inputs are valid. */
+  failures: CheckFailure[];
+}
+
+/** Result of {@link DynamicProviderHost.diff}. */
+export interface DiffResult {
+  /** `unknown` means the provider returned no verdict and the engine diffs the inputs itself. */
+  changes: "none" | "some" | "unknown";
+  /** Input keys whose change forces replacement. */
+  replaces: string[];
+  /** Whether the old object must be deleted before its replacement is created. */
+  deleteBeforeReplace: boolean;
+  /** Changed keys, when the provider reports them (the dynamic host does not). */
+  diffs: string[];
+}
+
+/** Result of {@link DynamicProviderHost.create}. */
+export interface CreateResult {
+  /** The new object's id. */
+  id: string;
+  /** Outputs (including `__provider`), secret-marked as the engine would mark them. */
+  outputs: PropertyMap;
+}
+
+/** Result of {@link DynamicProviderHost.read}. */
+export interface ReadResult {
+  /** The object's id, or `""` when the object is gone (the engine drops it from state). */
+  id: string;
+  /** Refreshed outputs (including `__provider`), secret-marked from the inputs given to `read`. */
+  outputs: PropertyMap;
+  /** Inputs the provider returned for later diffs, or undefined when it returned none. */
+  inputs: PropertyMap | undefined;
+}
+
+/** Result of {@link DynamicProviderHost.update}. */
+export interface UpdateResult {
+  /** Outputs after the update (including `__provider`), secret-marked from the new inputs. */
+  outputs: PropertyMap;
+}
+
+/** Options of the write methods: the resource's `additionalSecretOutputs` option, applied as the engine does. */
+export interface SecretOutputOptions {
+  /** Output names that are secret whatever the inputs were. */
+  additionalSecretOutputs?: readonly string[];
+}
+
+/** A provider method failed; `message` is the provider's own message. */
+export class ProviderError extends Error {
+  /**
+   * @param message the provider's message
+   * @param method the gRPC method that failed (`Create`, `Check`, ...)
+   * @param code the gRPC status code
+   */
+  constructor(
+    message: string,
+    readonly method: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}
+
+/**
+ * Create or Update made the object but it did not become healthy. The engine keeps the resource in state with this
+ * `id` and `outputs` and marks it as failed to initialize, so nothing is orphaned.
+ */
+export class PartialFailureError extends ProviderError {
+  /**
+   * @param message the provider's message
+   * @param method `Create` or `Update`
+   * @param code the gRPC status code
+   * @param id the id of the object that exists now
+   * @param outputs its outputs (secret-marked as for a successful write)
+   * @param reasons why it failed to initialize
+   */
+  constructor(
+    message: string,
+    method: string,
+    code: number,
+    readonly id: string,
+    readonly outputs: PropertyMap,
+    readonly reasons: string[],
+  ) {
+    super(message, method, code);
+    this.name = "PartialFailureError";
+  }
+}
+
+/** Options of {@link startDynamicProviderHost}. */
+export interface HostOptions {
+  /** Project name the host reports for unqualified config keys. Default: `project`. */
+  projectName?: string;
+  /** Stack name in the host's environment. Default: `stack`. */
+  stackName?: string;
+  /** Deadline of each gRPC call. Default: 120 s. */
+  callTimeoutMs?: number;
+  /** How long to wait for the host to print its port. Default: 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** A running dynamic-provider host process and a gRPC client connected to it. */
+export interface DynamicProviderHost {
+  /** The host's gRPC port on 127.0.0.1. */
+  readonly port: number;
+  /** The host's process id. */
+  readonly pid: number;
+  /** Whether `configure` has been called. */
+  readonly configured: boolean;
+  /** Everything the host printed on stdout and stderr so far. */
+  logs(): string;
+  /**
+   * Configure with the stack config (keys like `interchange:apiKey`). Secret values are sent as RPC secrets, as the
+   * engine sends them; the host unwraps them, so a provider's `configure` sees `req.config.get(key)` decrypted.
+   */
+  configure(config: Record<string, string | Secret<string>>): Promise<void>;
+  /** Check: validate `news` against `olds` (the previous inputs, `{}` for a new resource). */
+  check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckResult>;
+  /** Diff: compare old outputs with new inputs. `oldInputs` is sent as the engine sends it (optional). */
+  diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<DiffResult>;
+  /** Create. Throws {@link PartialFailureError} for a partial failure, {@link ProviderError} otherwise. */
+  create(urn: string, inputs: PropertyMap, opts?: SecretOutputOptions): Promise<CreateResult>;
+  /** Read (refresh) with the current outputs as `props`; `inputs` are the resource's inputs from state. */
+  read(
+    id: string,
+    urn: string,
+    props: PropertyMap,
+    inputs?: PropertyMap,
+    opts?: SecretOutputOptions,
+  ): Promise<ReadResult>;
+  /** Update from old outputs `olds` to new inputs `news`. Throws like {@link DynamicProviderHost.create}. */
+  update(
+    id: string,
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    opts?: SecretOutputOptions & { oldInputs?: PropertyMap },
+  ): Promise<UpdateResult>;
+  /** Delete the object with its current outputs `props`. */
+  delete(id: string, urn: string, props: PropertyMap, oldInputs?: PropertyMap): Promise<void>;
+  /** Closes the channel and stops the host process. */
+  close(): Promise<void>;
+}
+
+/** A Pulumi URN: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
+export function urn(type: string, name: string, project = "project", stack = "stack"): string {
+  return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+/** Type and name parts of a URN (the engine sends them next to the URN in every request). */
+function urnParts(value: string): { type: string; name: string } {
+  const parts = value.split("::");
+  const qualifiedType = parts[2] ?? "";
+  return { type: qualifiedType.split("$").pop() ?? qualifiedType, name: parts.slice(3).join("::") };
+}
+
+interface ProtoModules {
+  grpc: typeof GrpcModule;
+  struct: typeof StructModule;
+  providerGrpc: typeof ProviderGrpcModule;
+  provider: typeof ProviderProtoModule;
+  status: typeof StatusProtoModule;
+}
+
+/** The gRPC and protobuf modules from @pulumi/pulumi's own dependency tree, so message classes match the host's. */
+function loadProtoModules(pulumiDir: string): ProtoModules {
+  const fromPulumi = createRequire(join(pulumiDir, "package.json"));
+  return {
+    grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
+    struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof StructModule,
+    providerGrpc: fromPulumi("./proto/provider_grpc_pb") as typeof ProviderGrpcModule,
+    provider: fromPulumi("./proto/provider_pb") as typeof ProviderProtoModule,
+    status: fromPulumi("./proto/status_pb") as typeof StatusProtoModule,
+  };
+}
+
+/**
+ * Spawns `node <@pulumi/pulumi>/cmd/dynamic-provider/index.js 127.0.0.1:1` in the project directory (the engine
+ * address is unused by the host), reads the port it prints, and connects a `ResourceProviderClient` to it.
+ */
+export async function startDynamicProviderHost(
+  project: PulumiProject,
+  opts: HostOptions = {},
+): Promise<DynamicProviderHost> {
+  const pulumiDir = dirname(project.resolve("@pulumi/pulumi/package.json"));
+  const proto = loadProtoModules(pulumiDir);
+  const projectName = opts.projectName ?? "project";
+  const stackName = opts.stackName ?? "stack";
+  const callTimeoutMs = opts.callTimeoutMs ?? 120_000;
+
+  const child = spawn(process.execPath, [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
+    cwd: project.dir,
+    env: { ...process.env, PULUMI_NODEJS_PROJECT: projectName, PULUMI_NODEJS_STACK: stackName },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => (output += chunk));
+  const port = await readPort(
+    child,
+    opts.startTimeoutMs ?? 30_000,
+    (chunk) => (output += chunk),
+    () => output,
+  );
+
+  const client = new proto.providerGrpc.ResourceProviderClient(
+    `127.0.0.1:${port}`,
+    proto.grpc.credentials.createInsecure(),
+  );
+  let configured = false;
+
+  const toStruct = (props: PropertyMap): StructModule.Struct =>
+    proto.struct.Struct.fromJavaScript(dropUndefined(reveal(props)) as Record<string, StructModule.JavaScriptValue>);
+  const fromStruct = (struct: StructModule.Struct | undefined): PropertyMap =>
+    (struct?.toJavaScript() as PropertyMap | undefined) ?? {};
+
+  /** One unary call with a deadline; gRPC errors become ProviderError / PartialFailureError. */
+  function call<Req, Res>(
+    method: string,
+    invoke: (
+      req: Req,
+      metadata: GrpcModule.Metadata,
+      options: Partial<GrpcModule.CallOptions>,
+      callback: (error: GrpcModule.ServiceError | null, response: Res) => void,
+    ) => unknown,
+    req: Req,
+    partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
+  ): Promise<Res> {
+    return new Promise((resolvePromise, reject) => {
+      invoke.call(
+        client,
+        req,
+        new proto.grpc.Metadata(),
+        { deadline: Date.now() + callTimeoutMs },
+        (error, response) => {
+          if (error) reject(toProviderError(method, error, partialFailureSecrets));
+          else resolvePromise(response);
+        },
+      );
+    });
+  }
+
+  function toProviderError(
+    method: string,
+    error: GrpcModule.ServiceError,
+    partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
+  ): ProviderError {
+    const message = error.details || error.message;
+    const [statusBytes] = error.metadata?.get("grpc-status-details-bin") ?? [];
+    if (partialFailureSecrets && statusBytes instanceof Buffer) {
+      const status = proto.status.Status.deserializeBinary(new Uint8Array(statusBytes));
+      for (const detail of status.getDetailsList()) {
+        if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
+        const initFailed = proto.provider.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
+        const outputs = markSecretOutputs(
+          partialFailureSecrets.inputs,
+          fromStruct(initFailed.getProperties()),
+          partialFailureSecrets.additionalSecretOutputs,
+        );
+        return new PartialFailureError(
+          message,
+          method,
+          error.code,
+          initFailed.getId(),
+          outputs,
+          initFailed.getReasonsList(),
+        );
+      }
+    }
+    return new ProviderError(message, method, error.code);
+  }
+
+  function setIdentity(
+    req: { setUrn(value: string): unknown; setName(value: string): unknown; setType(value: string): unknown },
+    resourceUrn: string,
+  ): void {
+    const { type, name } = urnParts(resourceUrn);
+    req.setUrn(resourceUrn);
+    req.setName(name);
+    req.setType(type);
+  }
+
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once("exit", () => resolveExit());
+  });
+
+  return {
+    port,
+    pid: child.pid ?? -1,
+    get configured() {
+      return configured;
+    },
+    logs: () => output,
+
+    async configure(config) {
+      const req = new proto.provider.ConfigureRequest();
+      req.setArgs(
+        proto.struct.Struct.fromJavaScript(
+          encodeSecretSignatures(config) as Record<string, StructModule.JavaScriptValue>,
+        ),
+      );
+      // The engine also fills the legacy string map; the dynamic host ignores it.
+      const variables = req.getVariablesMap();
+      for (const [key, value] of Object.entries(config)) variables.set(key, reveal<string>(value));
+      req.setAcceptsecrets(true);
+      req.setAcceptresources(true);
+      req.setSendsOldInputs(true);
+      req.setSendsOldInputsToDelete(true);
+      setIdentity(req, urn("pulumi:providers:pulumi-nodejs", "default", projectName, stackName));
+      await call("Configure", client.configure, req);
+      configured = true;
+    },
+
+    async check(resourceUrn, olds, news) {
+      const req = new proto.provider.CheckRequest();
+      setIdentity(req, resourceUrn);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      const res = await call<ProviderProtoModule.CheckRequest, ProviderProtoModule.CheckResponse>(
+        "Check",
+        client.check,
+        req,
+      );
+      return {
+        inputs: markSecretOutputs(news, fromStruct(res.getInputs())),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      };
+    },
+
+    async diff(id, resourceUrn, olds, news, oldInputs) {
+      const req = new proto.provider.DiffRequest();
+      req.setId(id);
+      setIdentity(req, resourceUrn);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      if (oldInputs) req.setOldInputs(toStruct(oldInputs));
+      const res = await call<ProviderProtoModule.DiffRequest, ProviderProtoModule.DiffResponse>(
+        "Diff",
+        client.diff,
+        req,
+      );
+      const Changes = proto.provider.DiffResponse.DiffChanges;
+      const changes = res.getChanges();
+      return {
+        changes: changes === Changes.DIFF_SOME ? "some" : changes === Changes.DIFF_NONE ? "none" : "unknown",
+        replaces: res.getReplacesList(),
+        deleteBeforeReplace: res.getDeletebeforereplace(),
+        diffs: res.getDiffsList(),
+      };
+    },
+
+    async create(resourceUrn, inputs, writeOpts = {}) {
+      const additionalSecretOutputs = writeOpts.additionalSecretOutputs ?? [];
+      const req = new proto.provider.CreateRequest();
+      setIdentity(req, resourceUrn);
+      req.setProperties(toStruct(inputs));
+      req.setPreview(false);
+      const res = await call<ProviderProtoModule.CreateRequest, ProviderProtoModule.CreateResponse>(
+        "Create",
+        client.create,
+        req,
+        { inputs, additionalSecretOutputs },
+      );
+      return {
+        id: res.getId(),
+        outputs: markSecretOutputs(inputs, fromStruct(res.getProperties()), additionalSecretOutputs),
+      };
+    },
+
+    async read(id, resourceUrn, props, inputs, readOpts = {}) {
+      const req = new proto.provider.ReadRequest();
+      req.setId(id);
+      setIdentity(req, resourceUrn);
+      req.setProperties(toStruct(props));
+      if (inputs) req.setInputs(toStruct(inputs));
+      const res = await call<ProviderProtoModule.ReadRequest, ProviderProtoModule.ReadResponse>(
+        "Read",
+        client.read,
+        req,
+      );
+      // As the engine does on refresh: outputs keep the marks of the old outputs (and of same-named inputs),
+      // returned inputs keep the marks of the old inputs.
+      const outputs = markSecretOutputs(
+        inputs,
+        markSecretOutputs(props, fromStruct(res.getProperties())),
+        readOpts.additionalSecretOutputs ?? [],
+      );
+      const returnedInputs = res.getInputs();
+      return {
+        id: res.getId(),
+        outputs,
+        inputs: returnedInputs ? markSecretOutputs(inputs ?? props, fromStruct(returnedInputs)) : undefined,
+      };
+    },
+
+    async update(id, resourceUrn, olds, news, updateOpts = {}) {
+      const additionalSecretOutputs = updateOpts.additionalSecretOutputs ?? [];
+      const req = new proto.provider.UpdateRequest();
+      req.setId(id);
+      setIdentity(req, resourceUrn);
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      if (updateOpts.oldInputs) req.setOldInputs(toStruct(updateOpts.oldInputs));
+      req.setPreview(false);
+      const res = await call<ProviderProtoModule.UpdateRequest, ProviderProtoModule.UpdateResponse>(
+        "Update",
+        client.update,
+        req,
+        { inputs: news, additionalSecretOutputs },
+      );
+      return { outputs: markSecretOutputs(news, fromStruct(res.getProperties()), additionalSecretOutputs) };
+    },
+
+    async delete(id, resourceUrn, props, oldInputs) {
+      const req = new proto.provider.DeleteRequest();
+      req.setId(id);
+      setIdentity(req, resourceUrn);
+      req.setProperties(toStruct(props));
+      if (oldInputs) req.setOldInputs(toStruct(oldInputs));
+      await call("Delete", client.delete, req);
+    },
+
+    async close() {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Waits for the port line on the host's stdout; fails with the host's output when it exits or stays silent. */
+function readPort(
+  child: ChildProcess,
+  timeoutMs: number,
+  record: (chunk: string) => void,
+  logs: () => string,
+): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    let stdout = "";
+    let settled = false;
+    const finish = (error: Error | undefined, port?: number): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      if (error) {
+        child.kill("SIGKILL");
+        reject(error);
+      } else resolvePort(port ?? 0);
+    };
+    const onData = (chunk: string): void => {
+      record(chunk);
+      if (settled) return;
+      stdout += chunk;
+      const newline = stdout.indexOf("\n");
+      if (newline < 0) return;
+      const port = Number(stdout.slice(0, newline).trim());
+      if (Number.isInteger(port) && port > 0) finish(undefined, port);
+      else finish(new Error(`The dynamic-provider host printed "${stdout.slice(0, newline)}" instead of its port.`));
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(new Error(`The dynamic-provider host exited (${signal ?? code}) before printing its port:\n${logs()}`));
+    const onError = (error: Error): void =>
+      finish(new Error(`Cannot start the dynamic-provider host: ${error.message}`));
+    const timer = setTimeout(
+      () => finish(new Error(`The dynamic-provider host printed no port within ${timeoutMs} ms:\n${logs()}`)),
+      timeoutMs,
+    );
+    child.stdout?.on("data", onData);
+    child.once("exit", onExit);
+    child.once("error", onError);
+  });
+}
+
+/** Protobuf `Struct` has no undefined: drop such fields and turn such array items into null, as JSON would. */
+function dropUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : dropUndefined(item)));
+  if (!isPlainObject(value)) return value;
+  const out: PropertyMap = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) out[key] = dropUndefined(item);
+  }
+  return out;
+}
