@@ -1,8 +1,8 @@
 /**
  * The contract between the emulator's server (emulator/server.ts: sockets, routing, fault injection, request
- * counting, rate limiting, administration) and the platforms it serves (emulator/interchange/,
- * emulator/commercelayer/). A platform is a set of routes over its own in-memory state; the server owns
- * everything that is the same for every platform.
+ * counting, administration) and the platforms it serves (emulator/interchange/, emulator/commercelayer/). A
+ * platform is a set of routes over its own in-memory state; the server owns everything that is the same for every
+ * platform. Rate limits differ per vendor (headers, keys, windows), so each platform applies its own.
  */
 import type { IncomingHttpHeaders } from "node:http";
 

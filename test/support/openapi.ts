@@ -23,12 +23,28 @@ export const API_PREFIX: Record<Api, string> = {
 };
 
 // The documents are OpenAPI 3.0: Ajv understands `nullable` itself, but its `discriminator` support rejects
-// `mapping`, so drop the keyword (the `oneOf` it annotates still validates).
+// `mapping`, so drop the keyword (the `oneOf` it annotates still validates). Two more 3.0 dialect points Ajv
+// refuses: `nullable` without `type` (on `allOf` wrappers: becomes `anyOf [schema, null]`) and the boolean
+// `exclusiveMinimum`/`exclusiveMaximum` (become the numeric draft-07 keywords).
 function stripDiscriminators(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(stripDiscriminators);
   if (node && typeof node === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) if (k !== "discriminator") out[k] = stripDiscriminators(v);
+    for (const [flag, bound] of [
+      ["exclusiveMinimum", "minimum"],
+      ["exclusiveMaximum", "maximum"],
+    ] as const) {
+      if (typeof out[flag] === "boolean") {
+        if (out[flag] === true && typeof out[bound] === "number") out[flag] = out[bound];
+        else delete out[flag];
+        if (typeof out[flag] === "number") delete out[bound];
+      }
+    }
+    if (out.nullable === true && out.type === undefined) {
+      const { nullable: _nullable, ...rest } = out;
+      return { anyOf: [rest, { type: "null" }] };
+    }
     return out;
   }
   return node;
@@ -94,14 +110,9 @@ const interchangeError = "interchange#/components/schemas/ErrorResponse";
  * the envelope's `data` is validated against the operation's schema (the spec describes the payload only);
  * Interchange errors are validated against `ErrorResponse`. Commerce Layer documents are validated whole.
  */
-export function assertResponseMatches(
-  api: Api,
-  method: string,
-  template: string,
-  status: number,
-  body: unknown,
-): void {
+export function assertResponseMatches(api: Api, method: string, template: string, status: number, body: unknown): void {
   const what = `${api} ${method} ${template} → ${status}`;
+  doc(api); // the error schemas below are referenced inside the document, which must be registered first
   if (api === "interchange" && status >= 400) {
     check(validator(interchangeError), body, what);
     return;

@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * `platform-credentials`: the package's command line. Each subcommand is one entry of {@link subcommands};
+ * adding one is a single line there. Exit codes: 0 success, 1 failure while running, 2 bad usage.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startEmulator } from "../emulator/server";
+import { defaultSeed, type SeedDocument } from "../emulator/seed";
+
+/** A subcommand of the CLI. */
+export interface Subcommand {
+  /** One line for the command list in `--help`. */
+  readonly summary: string;
+  /** Usage text printed by `<command> --help` and on bad flags. */
+  readonly usage: string;
+  /** Run with the arguments after the subcommand name; resolves to the exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** Raised for a bad flag or value: the dispatcher prints the message and the usage on stderr and exits 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+const emulatorUsage = `Usage: platform-credentials emulator [--port N] [--host H] [--seed FILE]
+
+Serve the local Scope3 Interchange + Commerce Layer emulator until SIGINT/SIGTERM.
+
+Options:
+  --port N      TCP port (default 0: a free port, printed at start)
+  --host H      interface to bind (default 127.0.0.1)
+  --seed FILE   JSON seed document replacing the default seed (see emulator/README.md)
+  -h, --help    show this help`;
+
+function readSeedFile(file: string): SeedDocument {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read --seed file ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error("not an object");
+    return value as SeedDocument;
+  } catch {
+    throw new UsageError(`--seed file ${file} is not a JSON object (a seed document, see emulator/README.md)`);
+  }
+}
+
+// The banner lists the seeded credentials: every one of them is a fake, emulator-only value (emulator/seed.ts).
+function seededCredentialLines(seed: SeedDocument): string[] {
+  const interchange = seed.interchange ?? defaultSeed.interchange;
+  const commercelayer = seed.commercelayer ?? defaultSeed.commercelayer;
+  const lines = ["Seeded credentials (fake, emulator only):"];
+  for (const key of interchange?.apiKeys ?? []) {
+    lines.push(`  Interchange API key (${key.customer}${key.admin ? ", admin" : ""}): ${key.key}`);
+  }
+  for (const user of commercelayer?.users ?? []) {
+    lines.push(`  Commerce Layer client id / secret (${user.email}): ${user.clientId} / ${user.clientSecret}`);
+  }
+  return lines;
+}
+
+const emulatorCommand: Subcommand = {
+  summary: "serve the local Interchange + Commerce Layer emulator",
+  usage: emulatorUsage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(`${emulatorUsage}\n`);
+      return 0;
+    }
+    const port = values.port === undefined ? 0 : Number(values.port);
+    if (!/^[0-9]+$/.test(values.port ?? "0") || !Number.isInteger(port) || port > 65535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+    }
+    const seed = values.seed === undefined ? undefined : readSeedFile(values.seed);
+    const emulator = await startEmulator({
+      port,
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    const urls: [string, string][] = [
+      ["Interchange buyer API", emulator.interchangeUrl],
+      ["Commerce Layer API", emulator.commerceLayerApiUrl],
+      ["Commerce Layer token endpoint", emulator.commerceLayerAuthUrl],
+      ["Administration", emulator.adminUrl],
+    ];
+    const lines = [
+      `Emulator listening on ${emulator.origin}`,
+      ...urls.map(([label, url]) => `  ${`${label}:`.padEnd(31)}${url}`),
+      ...seededCredentialLines(seed ?? defaultSeed),
+      "Press Ctrl-C to stop.",
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await emulator.close();
+    return 0;
+  },
+};
+
+/** Every subcommand by name. */
+export const subcommands: Record<string, Subcommand> = {
+  emulator: emulatorCommand,
+};
+
+function mainUsage(): string {
+  const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
+  const list = Object.entries(subcommands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "Usage: platform-credentials <command> [options]",
+    "",
+    "Commands:",
+    ...list,
+    "",
+    "Run `platform-credentials <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+/** Dispatch `argv` (without `node` and the script) to a subcommand; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    process.stderr.write(`${mainUsage()}\n`);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${mainUsage()}\n`);
+    return 0;
+  }
+  const command = subcommands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n${mainUsage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    // parseArgs reports unknown flags and missing values with ERR_PARSE_ARGS_* codes.
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    if (err instanceof UsageError || code.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`${(err as Error).message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`platform-credentials ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Data-delivery probes: Scope3 writes and deletes a sentinel object in the buyer's destination and records
+ * VALIDATED or FAILED. The emulator decides the outcome deterministically from the destination (API.md §1.2):
+ * names starting `fail-`/`wrongregion-`/`missing-`, the SAS token's parameters, and grants removed through
+ * `POST /_emulator/interchange/destinations`. Texts follow the platforms' own error names; none contains a secret.
+ */
+import type { DestinationConfig } from "./model";
+
+/** What a probe concludes. */
+export type ProbeOutcome = { status: "VALIDATED" } | { status: "FAILED"; statusError: string };
+
+/** The key of a destination in the list of removed grants: the bucket, or `account/container` for Azure. */
+export function destinationKey(config: DestinationConfig): string {
+  return config.type === "AZURE_BLOB" ? `${config.storageAccountName}/${config.containerName}` : config.bucket;
+}
+
+function sasParameters(sasToken: string): URLSearchParams {
+  // The SAS is the query string of the SAS URL; a leading `?` is tolerated (API.md §1.2).
+  return new URLSearchParams(sasToken.startsWith("?") ? sasToken.slice(1) : sasToken);
+}
+
+/** The SAS token's expiry (`se=`) as an ISO timestamp, when it has a readable one. */
+export function sasExpiry(sasToken: string): string | undefined {
+  const se = sasParameters(sasToken).get("se");
+  if (!se) return undefined;
+  const time = Date.parse(se);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** The access-denied text of each destination type, used for `fail-` names and removed grants. */
+function accessDenied(config: DestinationConfig): string {
+  switch (config.type) {
+    case "GCS":
+      return (
+        `Probe failed: the Scope3 service account is missing storage.objects.create on gs://${config.bucket}. ` +
+        "Grant it roles/storage.objectCreator on the bucket, then revalidate."
+      );
+    case "S3":
+      return (
+        `AccessDenied: Access Denied writing the probe object to s3://${config.bucket}. Grant the Scope3 principal ` +
+        "s3:PutObject and s3:DeleteObject in the bucket policy, then revalidate."
+      );
+    case "AZURE_BLOB":
+      return (
+        `AuthorizationFailure: This request is not authorized to perform this operation on ` +
+        `${config.storageAccountName}/${config.containerName}. Check the SAS token's signature and the storage ` +
+        "account's network rules, then revalidate."
+      );
+  }
+}
+
+/** Decide a probe's outcome for a destination at a given time. */
+export function probeOutcome(
+  config: DestinationConfig,
+  deniedDestinations: readonly string[],
+  now: Date,
+): ProbeOutcome {
+  const denied = deniedDestinations.includes(destinationKey(config));
+  const fail = (statusError: string): ProbeOutcome => ({ status: "FAILED", statusError });
+  switch (config.type) {
+    case "GCS":
+      return config.bucket.startsWith("fail-") || denied ? fail(accessDenied(config)) : { status: "VALIDATED" };
+    case "S3":
+      if (config.bucket.startsWith("wrongregion-")) {
+        return fail(
+          `PermanentRedirect: The bucket ${config.bucket} must be addressed using its own region's endpoint; it is ` +
+            `not in ${config.region}. Set the bucket's real region, then revalidate.`,
+        );
+      }
+      return config.bucket.startsWith("fail-") || denied ? fail(accessDenied(config)) : { status: "VALIDATED" };
+    case "AZURE_BLOB": {
+      const sas = sasParameters(config.auth.sasToken);
+      const expiresAt = sasExpiry(config.auth.sasToken);
+      if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) {
+        return fail(`Azure SAS token expired at ${expiresAt}. Issue a new SAS token and re-submit the credential.`);
+      }
+      const permissions = sas.get("sp") ?? "";
+      if (!["c", "w", "d"].every((p) => permissions.includes(p))) {
+        return fail(
+          "AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this " +
+            "permission. The SAS must grant Create, Write and Delete (sp=cwd).",
+        );
+      }
+      const resourceTypes = sas.get("srt");
+      if (resourceTypes !== null && !resourceTypes.includes("o")) {
+        return fail(
+          "AuthorizationResourceTypeMismatch: This request is not authorized to perform this operation using this " +
+            "resource type. An account SAS needs srt to include o (object).",
+        );
+      }
+      if (sas.get("sr") === "b") {
+        return fail(
+          "AuthorizationFailure: This request is not authorized to perform this operation. Blob-scoped SAS tokens " +
+            "(sr=b) are not supported; issue a container SAS (sr=c) or an account SAS.",
+        );
+      }
+      if (config.containerName.startsWith("missing-")) {
+        return fail(
+          `ContainerNotFound: The specified container does not exist: ${config.storageAccountName}/${config.containerName}.`,
+        );
+      }
+      return denied ? fail(accessDenied(config)) : { status: "VALIDATED" };
+    }
+  }
+}
