@@ -1,0 +1,124 @@
+/**
+ * How the policies read a resource's state (inputs + outputs) as the analyzer hands it over: matched by type token,
+ * read without tripping over values that are unknown during a preview.
+ */
+import type { ReportViolation, ResourceValidation, StackValidation } from "@pulumi/policy";
+
+/** Type token of `interchange.DataDeliveryCredential`. */
+export const DATA_DELIVERY_CREDENTIAL_TYPE = "pulumi-nodejs:dynamic/interchange:DataDeliveryCredential";
+/** Type token of `interchange.StorefrontSourceCredential`. */
+export const STOREFRONT_SOURCE_CREDENTIAL_TYPE = "pulumi-nodejs:dynamic/interchange:StorefrontSourceCredential";
+/** Type token of `commercelayer.ApiCredential`. */
+export const COMMERCE_LAYER_API_CREDENTIAL_TYPE = "pulumi-nodejs:dynamic/commercelayer:ApiCredential";
+
+/** Marks a property whose value the engine does not know yet (a preview of a new or changed resource). */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+
+/** A property as a policy sees it: its value, {@link UNKNOWN} during a preview, or undefined when absent. */
+export type PropertyValue<T> = T | typeof UNKNOWN | undefined;
+
+/**
+ * The engine's sentinels for unknown values, one per value kind (`@pulumi/policy`'s proxy.ts; the analyzer hands
+ * them to policies unchanged). Fixed by the Pulumi RPC protocol.
+ */
+const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+  "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+  "030794c1-ac77-496b-92df-f27374a8bd58",
+  "e48ece36-62e2-4504-bad9-02848725956a",
+  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/**
+ * One property of `props`, read through the property descriptor: `@pulumi/policy` wraps `props` in a proxy that
+ * throws on reading an unknown value, which the analyzer then reports as "can't run policy during preview". An
+ * unknown status or bucket is simply not a violation, so the policies read past the proxy.
+ */
+export function readProperty(props: object | undefined, key: string): unknown {
+  if (props === undefined || props === null || typeof props !== "object") return undefined;
+  const value: unknown = Object.getOwnPropertyDescriptor(props, key)?.value;
+  return typeof value === "string" && UNKNOWN_SENTINELS.has(value) ? UNKNOWN : value;
+}
+
+/** A string property; non-strings (which the provider never writes) read as absent. */
+export function readString(props: object | undefined, key: string): PropertyValue<string> {
+  const value = readProperty(props, key);
+  return value === UNKNOWN || typeof value === "string" ? value : undefined;
+}
+
+/** A number property; non-numbers read as absent. */
+export function readNumber(props: object | undefined, key: string): PropertyValue<number> {
+  const value = readProperty(props, key);
+  return value === UNKNOWN || typeof value === "number" ? value : undefined;
+}
+
+/** An object property (such as `destination`); non-objects read as absent. */
+export function readObject(props: object | undefined, key: string): PropertyValue<object> {
+  const value = readProperty(props, key);
+  return value === UNKNOWN || (typeof value === "object" && value !== null && !Array.isArray(value))
+    ? value
+    : undefined;
+}
+
+/** Whether a property is known and present. */
+export function isKnown<T>(value: PropertyValue<T>): value is T {
+  return value !== undefined && value !== UNKNOWN;
+}
+
+/**
+ * A resource validation that runs for one type token only. The `__pulumiType` tag lets the analyzer skip other
+ * types before deserializing them and report the policy as not applicable, as `validateResourceOfType` does for
+ * SDK classes; the check inside keeps the function correct when called directly.
+ */
+export function validateResourceOfToken(
+  token: string,
+  validate: (props: object, args: Parameters<ResourceValidation>[0], reportViolation: ReportViolation) => void,
+): ResourceValidation {
+  const validation: ResourceValidation = (args, reportViolation) => {
+    if (args.type === token) validate(args.props, args, reportViolation);
+  };
+  return Object.assign(validation, { __pulumiType: token });
+}
+
+/**
+ * A stack validation that runs when the stack holds resources of one type token, and sees only those.
+ *
+ * Checks of outputs (`status`, `expiresAt`, `oauthAuthorizationUrl`) must be stack validations: the engine sends a
+ * resource's inputs to `Analyze` and its outputs (final state, after the update or refresh) only to `AnalyzeStack`
+ * (pulumi/pulumi `step_generator.go`, `analyze_snapshot.go`).
+ */
+export function validateStackResourcesOfToken(
+  token: string,
+  validate: (
+    resources: Parameters<StackValidation>[0]["resources"],
+    args: Parameters<StackValidation>[0],
+    reportViolation: ReportViolation,
+  ) => void,
+): StackValidation {
+  const validation: StackValidation = (args, reportViolation) =>
+    validate(
+      args.resources.filter((resource) => resource.type === token),
+      args,
+      reportViolation,
+    );
+  return Object.assign(validation, { __pulumiType: token });
+}
+
+/**
+ * A stack validation that judges each resource of one type token on its own state (outputs), reporting on its URN.
+ */
+export function validateEachStackResourceOfToken(
+  token: string,
+  validate: (
+    props: object,
+    urn: string,
+    args: Parameters<StackValidation>[0],
+    reportViolation: ReportViolation,
+  ) => void,
+): StackValidation {
+  return validateStackResourcesOfToken(token, (resources, args, reportViolation) => {
+    for (const resource of resources) validate(resource.props, resource.urn, args, reportViolation);
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * A runnable copy of examples/policy-pack for the analyzer tests: its index.ts transpiled to index.js, its
+ * package.json (the pack needs the version), and a node_modules in which `@pulumi/*` is this repository's and
+ * `pulumi-platform-credentials` is a stand-in whose `policies` export is the built dist/sdk/policies.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import ts from "typescript";
+
+const repoRoot = resolve(__dirname, "..", "..");
+const exampleDir = join(repoRoot, "examples", "policy-pack");
+const builtPolicies = join(repoRoot, "dist", "sdk", "policies", "index.js");
+
+/** A prepared pack directory and how to remove it. */
+export interface PolicyPackFixture {
+  /** The pack directory to hand to `startPolicyPack`. */
+  dir: string;
+  /** Removes the directory. */
+  remove(): void;
+}
+
+/** Prepares the pack in a fresh temporary directory. Needs `npx tsc -p tsconfig.json` to have built dist/. */
+export function preparePolicyPack(): PolicyPackFixture {
+  if (!existsSync(builtPolicies)) {
+    throw new Error(`${builtPolicies} is missing: run \`npx tsc -p tsconfig.json\` before the policy tests.`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "policy-pack-"));
+  const source = readFileSync(join(exampleDir, "index.ts"), "utf8");
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: "index.ts",
+  });
+  writeFileSync(join(dir, "index.js"), outputText);
+  const manifest = JSON.parse(readFileSync(join(exampleDir, "package.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ ...manifest, main: "index.js", dependencies: {} }));
+  writeFileSync(join(dir, "PulumiPolicy.yaml"), readFileSync(join(exampleDir, "PulumiPolicy.yaml")));
+
+  const modules = join(dir, "node_modules");
+  mkdirSync(modules);
+  symlinkSync(join(repoRoot, "node_modules", "@pulumi"), join(modules, "@pulumi"), "dir");
+  // The package's main entry loads every resource class; the pack only needs `policies`, so the stand-in exposes
+  // exactly that export from the build (sdk/index.ts re-exports the same module as `policies`).
+  const standIn = join(modules, "pulumi-platform-credentials");
+  mkdirSync(standIn);
+  writeFileSync(
+    join(standIn, "package.json"),
+    JSON.stringify({ name: "pulumi-platform-credentials", main: "index.js" }),
+  );
+  writeFileSync(join(standIn, "index.js"), `exports.policies = require(${JSON.stringify(builtPolicies)});\n`);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every value that appears in some diagnostic's message or description. */
+export function leakedValues(
+  diagnostics: readonly { message: string; description: string }[],
+  values: readonly string[],
+): string[] {
+  return values.filter((value) => diagnostics.some((d) => d.message.includes(value) || d.description.includes(value)));
+}
+
+/** A URN of the test stack. */
+export function testUrn(type: string, name: string): string {
+  return `urn:pulumi:stack::project::${type}::${name}`;
+}
