@@ -54,7 +54,7 @@ export interface HttpClientOptions {
   readonly format: BodyFormat;
   /** Bearer authentication, when the platform uses it. */
   readonly auth?: TokenSource | undefined;
-  /** Per-attempt timeout in milliseconds (headers and body). Default 30000. */
+  /** Deadline of one attempt in milliseconds, from connecting to the last body byte. Default 30000. */
   readonly timeoutMs?: number | undefined;
   /** Retry policy; defaults to {@link defaultRetryPolicy}. */
   readonly retry?: Partial<RetryPolicy> | undefined;
@@ -123,6 +123,9 @@ export async function closeHttpConnections(): Promise<void> {
 
 const userAgent = `pulumi-platform-credentials/${packageVersion()}`;
 
+/** Same-origin 307/308 hops followed per attempt (Interchange needs one: `/api/buyer` → `/api/v2/buyer`). */
+const maxRedirects = 3;
+
 class AttemptFailure {
   constructor(
     readonly error: ApiError,
@@ -169,8 +172,10 @@ export class HttpClient {
         this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
         throw attempt > 1 ? withAttempts(error, attempt) : error;
       }
+      // maxRetryAfterMs bounds what the platform asks for; our own backoff is bounded by maxDelayMs instead.
       const delay = outcome.retryAfterMs ?? this.backoff(attempt);
-      if (delay > this.retry.maxRetryAfterMs) {
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.maxRetryAfterMs) {
+        this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
         throw withAttempts(
           error,
           attempt,
@@ -210,10 +215,12 @@ export class HttpClient {
         method: req.method,
         path: this.basePath + req.path,
         status: init.status,
-        code: init.code,
+        // Every text the platform chose is redacted, not only its message: a hostile or careless platform may
+        // echo the request into the code, the field or an issue path as easily.
+        code: redact(init.code, secrets),
         platformMessage: redact(init.message, secrets),
-        field: init.field,
-        issues: init.issues?.map((i) => ({ path: i.path, message: redact(i.message, secrets) })),
+        field: init.field === undefined ? undefined : redact(init.field, secrets),
+        issues: init.issues?.map((i) => ({ path: redact(i.path, secrets), message: redact(i.message, secrets) })),
         retryAfterSeconds: init.retryAfterSeconds,
         attempts: attempt,
         remedy: init.remedy,
@@ -234,10 +241,20 @@ export class HttpClient {
 
     let path = this.basePath + req.path;
     const query = Object.entries(req.query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
-    if (query.length) path += "?" + new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString();
+    if (query.length)
+      path += "?" + new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString();
 
     let response: Dispatcher.ResponseData;
     let text: string;
+    let refusedRedirect: { status: number; message: string } | undefined;
+    // undici's own timeouts tick coarsely (about a second) and restart with every body chunk, so a trickling body
+    // could outlive the timeout many times over: one deadline of our own covers connect, headers and the whole body.
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort();
+    }, this.timeoutMs);
     try {
       let origin = this.origin;
       for (let redirects = 0; ; redirects++) {
@@ -247,25 +264,42 @@ export class HttpClient {
           method: req.method,
           headers,
           body,
+          signal: deadline.signal,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
         });
         // Interchange answers 308 for its unversioned prefix; follow permanent/temporary redirects (method and
         // body kept) so a base URL without /v2 still works.
         const location = response.headers.location;
-        if ((response.statusCode === 307 || response.statusCode === 308) && typeof location === "string" && redirects < 3) {
+        if ((response.statusCode === 307 || response.statusCode === 308) && typeof location === "string") {
           await response.body.dump();
           const next = new URL(location, origin + path);
-          if (next.origin !== this.origin) break; // never send credentials to another host
+          if (next.origin !== this.origin) {
+            // Never send credentials to another host; only the origin is named (the rest may carry tokens).
+            refusedRedirect = {
+              status: response.statusCode,
+              message: `the platform redirected to another origin (${next.origin}), which is never followed`,
+            };
+          } else if (redirects >= maxRedirects) {
+            refusedRedirect = { status: response.statusCode, message: `more than ${maxRedirects} redirects` };
+          }
+          if (refusedRedirect) {
+            text = "";
+            break;
+          }
           origin = next.origin;
           path = next.pathname + next.search;
           continue;
         }
+        text = await response.body.text();
+        // undici hands a finished keep-alive socket back to the pool one event-loop turn later (setImmediate);
+        // yielding that turn lets the caller's next request reuse the warm connection instead of opening another.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         break;
       }
-      text = await response.body.text();
     } catch (err) {
       const timeout =
+        timedOut ||
         err instanceof undiciErrors.HeadersTimeoutError ||
         err instanceof undiciErrors.BodyTimeoutError ||
         err instanceof undiciErrors.ConnectTimeoutError;
@@ -282,6 +316,19 @@ export class HttpClient {
         }),
         true,
       );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (refusedRedirect) {
+      return new AttemptFailure(
+        fail({
+          status: refusedRedirect.status,
+          code: ClientErrorCode.RedirectNotFollowed,
+          message: refusedRedirect.message,
+          remedy: "Set the platform's base URL in the provider configuration to the address the platform serves.",
+        }),
+        false,
+      );
     }
 
     const status = response.statusCode;
@@ -289,43 +336,65 @@ export class HttpClient {
       const v = response.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
+    const success = status >= 200 && status < 300;
     let parsed: unknown = undefined;
+    let unreadable = false;
     if (text.length > 0) {
       try {
         parsed = JSON.parse(text);
       } catch {
-        return new AttemptFailure(
-          fail({
-            status,
-            code: ClientErrorCode.MalformedResponse,
-            message: `the response body is not valid JSON (${text.length} bytes)`,
-            remedy: "This is usually a proxy or a transient platform fault; try again.",
-          }),
-          true,
-        );
+        unreadable = true;
       }
     }
+    // A success whose body cannot be read may have taken effect: ambiguous. An error status with a non-JSON body
+    // (a proxy's or gateway's HTML page) keeps its status, so a 404 stays final and a 502 is retried as a 5xx.
+    if (unreadable && success) {
+      return new AttemptFailure(
+        fail({
+          status,
+          code: ClientErrorCode.MalformedResponse,
+          message: `the response body is not valid JSON (${text.length} bytes)`,
+          remedy: "This is usually a proxy or a transient platform fault; try again.",
+        }),
+        true,
+      );
+    }
 
-    if (status >= 200 && status < 300) {
+    if (success) {
       return { status, headers: response.headers, body: this.unwrap(parsed, status, fail) };
     }
 
     const retryAfterSeconds = parseRetryAfter(header("retry-after"));
-    const described = this.describeError(parsed, status);
+    const described = unreadable
+      ? { code: `HTTP_${status}`, message: `the platform answered with a body that is not JSON (${text.length} bytes)` }
+      : this.describeError(parsed, status);
     const error = fail({ status, ...described, retryAfterSeconds, remedy: remedyFor(status, described.code) });
     const retryable = status === 429 || status === 408 || status >= 500;
     return new AttemptFailure(error, retryable, retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : undefined);
   }
 
-  private unwrap(parsed: unknown, status: number, fail: (i: { status: number; code: string; message: string }) => ApiError): unknown {
-    if (this.options.format !== "interchange" || parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+  private unwrap(
+    parsed: unknown,
+    status: number,
+    fail: (i: { status: number; code: string; message: string }) => ApiError,
+  ): unknown {
+    if (
+      this.options.format !== "interchange" ||
+      parsed === null ||
+      typeof parsed !== "object" ||
+      Array.isArray(parsed)
+    ) {
       return parsed;
     }
     const env = parsed as Record<string, unknown>;
     // The spec's schemas describe the payload; live bodies are `{data, error}` but published examples are bare.
     if ("data" in env && "error" in env) {
       if (env.error !== null && env.error !== undefined) {
-        throw fail({ status, code: ClientErrorCode.UnexpectedResponse, message: "a success status carried an error envelope" });
+        throw fail({
+          status,
+          code: ClientErrorCode.UnexpectedResponse,
+          message: "a success status carried an error envelope",
+        });
       }
       return env.data;
     }
@@ -348,8 +417,7 @@ export class HttpClient {
         typeof (e.source as Record<string, unknown> | undefined)?.pointer === "string"
           ? ((e.source as Record<string, unknown>).pointer as string)
           : undefined;
-      const text = (e: Record<string, unknown>) =>
-        String(e.detail ?? e.title ?? "no detail");
+      const text = (e: Record<string, unknown>) => String(e.detail ?? e.title ?? "no detail");
       return {
         code: String(first.code ?? fallback.code),
         message: errs.map(text).join("; "),
@@ -385,7 +453,8 @@ function remedyFor(status: number, code: string): string | undefined {
   if (status === 401) return "Check the API credentials in the provider configuration.";
   if (code === "TOS_ACCEPTANCE_REQUIRED")
     return "Accept the Terms of Service in the platform's web app with this API key's account, then try again.";
-  if (status === 429) return "The platform's rate limit was reached; try again later or lower parallelism (--parallel).";
+  if (status === 429)
+    return "The platform's rate limit was reached; try again later or lower parallelism (--parallel).";
   if (status >= 500) return "The platform had a fault; try again.";
   return undefined;
 }

@@ -47,6 +47,8 @@ export const ClientErrorCode = {
   MalformedResponse: "MALFORMED_RESPONSE",
   /** The body parsed but did not have the documented shape (zod check in a platform client). */
   UnexpectedResponse: "UNEXPECTED_RESPONSE",
+  /** A redirect to another origin (credentials are never sent there) or too many redirects. */
+  RedirectNotFollowed: "REDIRECT_NOT_FOLLOWED",
 } as const;
 
 /**
@@ -139,12 +141,37 @@ export class ApiError extends Error {
   }
 }
 
-/** Replace every occurrence of each secret (and any bearer token) in `text` by `[REDACTED]`. */
+/**
+ * Replace every occurrence of each secret (and any bearer token) in `text` by `[REDACTED]`. A platform that echoes a
+ * request back quotes it as it travelled, so each secret is also looked for JSON-escaped, URI-encoded and
+ * form-encoded, and a multi-line secret (a PEM private key) line by line, in case it was echoed cut short.
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
+  const forms = new Set<string>();
+  for (const secret of secrets) for (const form of secretForms(secret)) forms.add(form);
   let out = text;
-  for (const secret of secrets) {
-    // Very short strings would redact ordinary words; no real credential is that short.
-    if (secret.length >= 4) out = out.split(secret).join("[REDACTED]");
-  }
+  // Longest first, so a whole secret is replaced before any line it contains.
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("[REDACTED]");
   return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[REDACTED]");
+}
+
+// Very short strings would redact ordinary words; no real credential is that short.
+const shortestSecret = 4;
+// Short lines of a multi-line secret (a blank line, a base64 tail like `Q==`) would redact ordinary text.
+const shortestSecretLine = 16;
+
+function secretForms(secret: string): string[] {
+  if (secret.length < shortestSecret) return [];
+  const lines = /[\r\n]/.test(secret)
+    ? secret
+        .split(/\r?\n|\r/)
+        .map((line) => line.trim())
+        .filter((line) => line.length >= shortestSecretLine)
+    : [];
+  return [secret, ...lines].flatMap((s) => [
+    s,
+    JSON.stringify(s).slice(1, -1),
+    encodeURIComponent(s),
+    new URLSearchParams({ s }).toString().slice(2),
+  ]);
 }
