@@ -1,0 +1,662 @@
+/**
+ * `interchange.StorefrontSourceCredential`: a buyer's account credential registered for an inventory source of a
+ * Scope3 Interchange storefront (DESIGN.md "Lifecycle semantics", API.md §1.1). Schema, diff rules and lifecycle;
+ * the HTTP calls live in storefronts.ts.
+ *
+ * The API has only "register" (a non-idempotent POST that, for an account already registered on the source,
+ * silently replaces the stored secret) and "list everything". So:
+ * - create looks for an existing registration first and refuses to take it over unless `adopt` is set;
+ * - an ambiguous POST failure is reconciled by listing before any retry, so a lost response never registers twice;
+ * - reads share one list call per short window (see {@link SourceCredentialDirectory});
+ * - delete cannot revoke: the resource leaves state and the credential stays registered (`revocation: "manual"`).
+ */
+import { z } from "zod";
+import type { ProviderContext } from "../context";
+import { settingKeys } from "../config";
+import { checkWithSchema } from "../check";
+import { ApiError } from "../http";
+import {
+  PartialFailure,
+  RefusedError,
+  diffByKeys,
+  type CheckResult,
+  type Created,
+  type DiffResult,
+  type ResourceDefinition,
+  type State,
+} from "../resource";
+import {
+  getStorefront,
+  listSourceCredentials,
+  registerSourceCredential,
+  type RegisterSourceCredentialBody,
+  type SourceCredential,
+  type SourceCredentialAuthBody,
+  type SourceCredentialRegistration,
+  type Storefront,
+} from "./storefronts";
+import {
+  storefrontSourceCredentialSecretInputs,
+  storefrontSourceCredentialSecretOutputs,
+  storefrontSourceCredentialToken,
+} from "./storefrontSourceCredentialFacts";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+
+const nonEmpty = (field: string, fix: string) =>
+  z
+    .string({ error: `${field} must be a non-empty string; ${fix}` })
+    .min(1, { error: `${field} must not be empty; ${fix}` });
+
+const url = (field: string) =>
+  z.url({ error: `${field} must be an absolute URL (https://...); set it to the source's documented endpoint` });
+
+function strictAuth<T extends z.ZodRawShape>(type: string, shape: T) {
+  const fields = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `auth of type "${type}" does not take ${issue.keys.join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} (fields: ${fields})`
+        : undefined,
+  });
+}
+
+const tokenAuth = strictAuth("apiKey|bearer", {
+  type: z.enum(["apiKey", "bearer"]).describe("`apiKey` (sent as the API's `api_key`) or `bearer`."),
+  token: nonEmpty("auth.token", "set it to the API key or bearer token the source issued for this account").describe(
+    "The API key or bearer token (secret).",
+  ),
+});
+
+const jwtAuth = strictAuth("jwt", {
+  type: z.literal("jwt").describe("A JWT-bearer (service account) credential."),
+  privateKey: nonEmpty("auth.privateKey", "set it to the PEM private key the source's service account uses").describe(
+    "PEM private key that signs the assertion (secret).",
+  ),
+  issuer: nonEmpty("auth.issuer", "set it to the service account's issuer (iss)").describe("Issuer (`iss`)."),
+  subject: nonEmpty("auth.subject", "set it to the account the token acts for (sub)").describe("Subject (`sub`)."),
+  keyId: nonEmpty("auth.keyId", "set it to the id of the signing key (kid)").describe("Key id (`kid`)."),
+  scope: nonEmpty("auth.scope", "set it to the OAuth scope the source requires").describe("Requested scope."),
+  tokenEndpointUrl: url("auth.tokenEndpointUrl").describe("Token endpoint the assertion is exchanged at."),
+  audienceUrl: url("auth.audienceUrl").describe("Audience (`aud`) of the assertion."),
+  algorithm: z
+    .enum(["ES256", "RS256"], { error: 'auth.algorithm must be "ES256" or "RS256"; leave it out for the default' })
+    .optional()
+    .describe("Signing algorithm, `ES256` or `RS256`; the source's default when omitted."),
+  environment: z
+    .string({ error: "auth.environment must be a string; leave it out unless the source asks for one" })
+    .optional()
+    .describe("Source-specific environment name (e.g. `sandbox`)."),
+});
+
+const basicAuth = strictAuth("basic", {
+  type: z.literal("basic").describe("HTTP basic authentication."),
+  username: nonEmpty("auth.username", "set it to the account's user name at the source").describe("User name."),
+  password: z
+    .string({ error: "auth.password must be a string; set it to the account's password at the source" })
+    .describe("Password (secret)."),
+});
+
+const noAuth = strictAuth("none", {
+  type: z.literal("none").describe("The source takes credentials without a secret (sent as `{}`)."),
+});
+
+const authSchema = z.discriminatedUnion("type", [tokenAuth, jwtAuth, basicAuth, noAuth], {
+  error:
+    'auth must be an object whose type is "apiKey", "bearer", "jwt", "basic" or "none" (match the source\'s ' +
+    "authentication type); leave auth out for OAuth sources",
+});
+
+/** The inputs of a StorefrontSourceCredential. */
+export const storefrontSourceCredentialInputs = z.object({
+  storefrontId: z
+    .number({ error: "storefrontId must be a number; set it to the storefront's numeric id (e.g. 101)" })
+    .int({ error: "storefrontId must be a whole number; set it to the storefront's numeric id" })
+    .min(1, { error: "storefrontId must be at least 1; set it to the storefront's numeric id" })
+    .max(Number.MAX_SAFE_INTEGER, { error: "storefrontId is too large; set it to the storefront's numeric id" })
+    .describe("Numeric id of the storefront (≥ 1). Changing it replaces the resource."),
+  sourceId: nonEmpty("sourceId", "set it to the inventory source's id within the storefront").describe(
+    "Id of the inventory source within the storefront. Changing it replaces the resource.",
+  ),
+  accountIdentifier: z
+    .string({ error: "accountIdentifier must be a string; set it to the buyer's account id at the source" })
+    .min(1, { error: "accountIdentifier must not be empty; set it to the buyer's account id at the source" })
+    .max(255, { error: "accountIdentifier must be at most 255 characters; use the source's account id" })
+    .describe("The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource."),
+  auth: authSchema
+    .optional()
+    .describe(
+      'How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, ' +
+        '`{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, ' +
+        'environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A ' +
+        "change re-registers the account (rotation, no replacement).",
+    ),
+  marketplaceAccount: z
+    .boolean({ error: "marketplaceAccount must be true or false; leave it out for a client account" })
+    .optional()
+    .describe(
+      "Register a marketplace account instead of a client account (admin API keys only). Changing it replaces " +
+        "the resource.",
+    ),
+  adopt: z
+    .boolean({ error: "adopt must be true or false" })
+    .default(false)
+    .describe(
+      "Take over a registration of this account on this source that already exists (re-registering it rotates its " +
+        "secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone " +
+        "changes no remote object.",
+    ),
+});
+
+/** Inputs after `check` (defaults applied). */
+export type StorefrontSourceCredentialInputs = z.output<typeof storefrontSourceCredentialInputs>;
+/** The `auth` input. */
+export type SourceAuthInput = z.output<typeof authSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs
+
+/** The outputs added to the inputs in state. */
+export const storefrontSourceCredentialOutputs = z.object({
+  credentialId: z.string().describe("The credential's id at Interchange (also the resource id)."),
+  status: z.string().describe("`ACTIVE`, or `PENDING` while an OAuth source waits for consent."),
+  accountType: z.string().describe("`CLIENT` or `MARKETPLACE`."),
+  registeredBy: z.string().nullable().describe("Who registered the credential (null on legacy rows)."),
+  createdAt: z.string().describe("When the credential was first registered (ISO 8601)."),
+  updatedAt: z.string().describe("When it was last registered or rotated (ISO 8601)."),
+  sources: z
+    .array(
+      z.object({
+        storefrontId: z.number().int(),
+        storefrontName: z.string(),
+        sourceId: z.string(),
+        sourceName: z.string(),
+      }),
+    )
+    .describe("Every storefront/source the credential covers (one agent can back sources of several storefronts)."),
+  oauthAuthorizationUrl: z
+    .string()
+    .optional()
+    .describe("While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE."),
+  connected: z.boolean().describe("Whether the storefront reports every source the buyer needs as connected."),
+  revocation: z
+    .literal("manual")
+    .describe(
+      "Always `manual`: the API cannot revoke; deleting the resource leaves the credential registered. Revoke it " +
+        "in the Interchange web app.",
+    ),
+});
+
+/** The outputs of a StorefrontSourceCredential. */
+export type StorefrontSourceCredentialOutputs = z.output<typeof storefrontSourceCredentialOutputs>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping
+
+/** The API body for these inputs: friendly `auth` names mapped to the API's, `marketplaceAccount` only when true. */
+export function registrationBody(inputs: StorefrontSourceCredentialInputs): RegisterSourceCredentialBody {
+  const body: RegisterSourceCredentialBody = { accountIdentifier: inputs.accountIdentifier };
+  if (inputs.auth) body.auth = authBody(inputs.auth);
+  // Sent only when true: `false` is the API's default, and a non-admin key could be refused for sending it at all.
+  if (inputs.marketplaceAccount === true) body.marketplaceAccount = true;
+  return body;
+}
+
+function authBody(auth: SourceAuthInput): SourceCredentialAuthBody {
+  switch (auth.type) {
+    case "apiKey":
+      return { type: "api_key", token: auth.token };
+    case "bearer":
+      return { type: "bearer", token: auth.token };
+    case "jwt": {
+      const { type: _type, algorithm, environment, ...rest } = auth;
+      return {
+        type: "jwt",
+        ...rest,
+        ...(algorithm !== undefined ? { algorithm } : {}),
+        ...(environment !== undefined ? { environment } : {}),
+      };
+    }
+    case "basic":
+      return { type: "basic", username: auth.username, password: auth.password };
+    case "none":
+      return {};
+  }
+}
+
+/** Whether a listed credential is this account's registration on this storefront's source. */
+export function coversRegistration(
+  credential: SourceCredential,
+  target: { storefrontId: number; sourceId: string; accountIdentifier: string },
+): boolean {
+  return (
+    credential.accountIdentifier === target.accountIdentifier &&
+    credential.sources.some((s) => s.storefrontId === target.storefrontId && s.sourceId === target.sourceId)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The per-process directory: one list call serves every read of a short window
+
+/** How long a completed list (or storefront) answer is reused by later reads, in milliseconds. */
+export const LIST_REUSE_WINDOW_MS = 1_500;
+
+interface Fetch<T> {
+  /** The write generation when the request started; the answer is stale once a write finished after that. */
+  readonly generation: number;
+  readonly promise: Promise<T>;
+  /** When the answer arrived (undefined while in flight). */
+  settledAt?: number;
+}
+
+/**
+ * Coalesces the list and storefront calls of one provider process. Concurrent reads join the in-flight call;
+ * a completed answer is reused for {@link LIST_REUSE_WINDOW_MS}; every write (register, successful or not)
+ * invalidates both, so a read after a write never sees an answer that started before it.
+ */
+export class SourceCredentialDirectory {
+  private generation = 0;
+  private list: Fetch<SourceCredential[]> | undefined;
+  private readonly storefronts = new Map<number, Fetch<Storefront>>();
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly reuseWindowMs = LIST_REUSE_WINDOW_MS,
+  ) {}
+
+  /** Forget every answer (call after any write, whatever its outcome). */
+  invalidate(): void {
+    this.generation++;
+    this.list = undefined;
+    this.storefronts.clear();
+  }
+
+  /** Every credential of the customer, from a call this read may share. */
+  credentials(): Promise<SourceCredential[]> {
+    this.list =
+      this.reuse(this.list) ??
+      this.start(
+        () => listSourceCredentials(this.ctx),
+        () => (this.list = undefined),
+      );
+    return this.list.promise;
+  }
+
+  /** A storefront, from a call other reads of the same storefront may share. */
+  storefront(storefrontId: number): Promise<Storefront> {
+    let entry = this.reuse(this.storefronts.get(storefrontId));
+    if (!entry) {
+      entry = this.start(
+        () => getStorefront(this.ctx, storefrontId),
+        () => this.storefronts.delete(storefrontId),
+      );
+      this.storefronts.set(storefrontId, entry);
+    }
+    return entry.promise;
+  }
+
+  private reuse<T>(entry: Fetch<T> | undefined): Fetch<T> | undefined {
+    if (!entry || entry.generation !== this.generation) return undefined;
+    if (entry.settledAt !== undefined && Date.now() - entry.settledAt > this.reuseWindowMs) return undefined;
+    return entry;
+  }
+
+  private start<T>(call: () => Promise<T>, forget: () => void): Fetch<T> {
+    const entry: Fetch<T> = {
+      generation: this.generation,
+      promise: call().then(
+        (value) => {
+          entry.settledAt = Date.now();
+          return value;
+        },
+        (err: unknown) => {
+          // A failed call is never reused: the next read tries again (the HTTP client already retried).
+          if (this.current(entry)) forget();
+          throw err;
+        },
+      ),
+    };
+    return entry;
+  }
+
+  private current(entry: Fetch<unknown>): boolean {
+    return entry === this.list || [...this.storefronts.values()].includes(entry as Fetch<Storefront>);
+  }
+}
+
+/** The process's directory (shared by every StorefrontSourceCredential the provider process serves). */
+export function sourceCredentialDirectory(ctx: ProviderContext): SourceCredentialDirectory {
+  return ctx.memo("interchange.sourceCredentialDirectory", () => new SourceCredentialDirectory(ctx));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registering, with reconciliation
+
+/** Register attempts after ambiguous failures that a fresh list showed did not take effect. */
+export const MAX_REGISTRATION_ATTEMPTS = 3;
+
+interface Registered {
+  /** The credential id. */
+  readonly id: string;
+  /** The register answer, when it arrived (reconciled registrations have none). */
+  readonly response: SourceCredentialRegistration | undefined;
+}
+
+function describeTarget(inputs: StorefrontSourceCredentialInputs): string {
+  return `account "${inputs.accountIdentifier}" on storefront ${inputs.storefrontId} source "${inputs.sourceId}"`;
+}
+
+/** The same error with a remedy that names the input to change. */
+function withRemedy(err: ApiError, remedy: string): ApiError {
+  return new ApiError({
+    service: err.service,
+    method: err.method,
+    path: err.path,
+    status: err.status,
+    code: err.code,
+    platformMessage: err.platformMessage,
+    field: err.field,
+    issues: err.issues,
+    retryAfterSeconds: err.retryAfterSeconds,
+    attempts: err.attempts,
+    remedy: err.remedy ? `${err.remedy} ${remedy}` : remedy,
+  });
+}
+
+/** Explain a refused register call in terms of this resource's inputs. */
+export function explainRegistrationError(err: unknown, inputs: StorefrontSourceCredentialInputs): unknown {
+  if (!(err instanceof ApiError)) return err;
+  if (err.isUnauthorized()) {
+    return withRemedy(
+      err,
+      `The API key comes from the \`${settingKeys.interchangeApiKey.config}\` stack config (pulumi config set --secret ` +
+        `${settingKeys.interchangeApiKey.config} <key>) or ${settingKeys.interchangeApiKey.env}.`,
+    );
+  }
+  if (err.isForbidden() && err.code !== "TOS_ACCEPTANCE_REQUIRED") {
+    return withRemedy(
+      err,
+      inputs.marketplaceAccount
+        ? "marketplaceAccount: true needs an admin API key; remove marketplaceAccount or configure an admin key."
+        : "This API key may not register credentials on this source; use a key of the buyer account that owns it.",
+    );
+  }
+  if (err.isNotFound()) {
+    return withRemedy(
+      err,
+      `Storefront ${inputs.storefrontId} or its source "${inputs.sourceId}" does not exist or is not visible to this ` +
+        "API key; check storefrontId and sourceId (the storefront's capabilities list its sources).",
+    );
+  }
+  if (err.isValidation()) {
+    return withRemedy(
+      err,
+      "Check that auth matches the source's authentication type (apiKey/bearer, jwt, basic, none; leave auth out " +
+        "for OAuth sources) and that the source takes credentials at all (requiresCredentials in the storefront's " +
+        "capabilities).",
+    );
+  }
+  return err;
+}
+
+/**
+ * Register, reconciling ambiguous failures: after a timeout, reset, 5xx or unreadable answer the registration may
+ * exist, so a fresh list decides before any retry. `baseline` is the registration as listed before the POST (when
+ * re-registering an existing one): it counts as "done" only if its `updatedAt` moved.
+ */
+async function registerReconciled(
+  ctx: ProviderContext,
+  inputs: StorefrontSourceCredentialInputs,
+  baseline: SourceCredential | undefined,
+): Promise<Registered> {
+  const directory = sourceCredentialDirectory(ctx);
+  const body = registrationBody(inputs);
+  for (let attempt = 1; ; attempt++) {
+    let response: SourceCredentialRegistration;
+    try {
+      response = await registerSourceCredential(ctx, inputs.storefrontId, inputs.sourceId, body);
+    } catch (err) {
+      // Whatever happened, answers fetched before this POST may be stale now.
+      directory.invalidate();
+      if (!(err instanceof ApiError) || !err.isAmbiguous()) throw err;
+      // This list starts after the POST ended, and the read that follows a reconciled create reuses it.
+      const found = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
+      const tookEffect = found && (!baseline || found.id !== baseline.id || found.updatedAt !== baseline.updatedAt);
+      if (found && tookEffect) return { id: found.id, response: undefined };
+      if (attempt >= MAX_REGISTRATION_ATTEMPTS) {
+        throw withRemedy(
+          err,
+          `A fresh list shows the registration of ${describeTarget(inputs)} did not take effect after ${attempt} ` +
+            "attempts; nothing was registered twice. Run `pulumi up` again later.",
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      continue;
+    }
+    directory.invalidate();
+    return { id: response.id, response };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+const inputNames = Object.keys(storefrontSourceCredentialInputs.shape);
+
+function inputsOf(state: State): Record<string, unknown> {
+  return Object.fromEntries(inputNames.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+}
+
+/**
+ * Build the refreshed state from the list answer. `known` holds the inputs and outputs already in state; an OAuth
+ * URL is kept only while the credential is PENDING.
+ */
+async function stateFromListing(
+  ctx: ProviderContext,
+  credential: SourceCredential,
+  known: State,
+  storefrontId: number,
+  oauthAuthorizationUrl: string | undefined,
+): Promise<State> {
+  const storefront = await sourceCredentialDirectory(ctx).storefront(storefrontId);
+  const outputs: StorefrontSourceCredentialOutputs = {
+    credentialId: credential.id,
+    status: credential.status,
+    accountType: credential.accountType,
+    registeredBy: credential.registeredBy,
+    createdAt: credential.createdAt,
+    updatedAt: credential.updatedAt,
+    sources: credential.sources.map((s) => ({ ...s })),
+    connected: storefront.connected,
+    revocation: "manual",
+  };
+  if (credential.status === "PENDING" && oauthAuthorizationUrl) outputs.oauthAuthorizationUrl = oauthAuthorizationUrl;
+  return { ...inputsOf(known), ...outputs };
+}
+
+async function readRegistration(
+  ctx: ProviderContext,
+  credentialId: string,
+  state: State,
+): Promise<{ credential: SourceCredential; state: State } | undefined> {
+  const credential = (await sourceCredentialDirectory(ctx).credentials()).find((c) => c.id === credentialId);
+  if (!credential) return undefined;
+  let known = state;
+  let storefrontId = typeof state.storefrontId === "number" ? state.storefrontId : undefined;
+  let sourceId = typeof state.sourceId === "string" ? state.sourceId : undefined;
+  if (storefrontId === undefined || sourceId === undefined) {
+    // `StorefrontSourceCredential.get(name, id)` reads with no state: take the inputs from the listing.
+    const first = credential.sources[0];
+    if (!first) return undefined;
+    storefrontId = first.storefrontId;
+    sourceId = first.sourceId;
+    known = {
+      storefrontId,
+      sourceId,
+      accountIdentifier: credential.accountIdentifier,
+      ...(credential.accountType === "MARKETPLACE" ? { marketplaceAccount: true } : {}),
+      adopt: false,
+      ...state,
+    };
+  }
+  if (!credential.sources.some((s) => s.storefrontId === storefrontId && s.sourceId === sourceId)) return undefined;
+  const url = typeof state.oauthAuthorizationUrl === "string" ? state.oauthAuthorizationUrl : undefined;
+  return { credential, state: await stateFromListing(ctx, credential, known, storefrontId, url) };
+}
+
+/** Create's and update's "then read": the credential must be listed now; if not, keep it in state and say so. */
+async function readAfterWrite(
+  ctx: ProviderContext,
+  inputs: StorefrontSourceCredentialInputs,
+  registered: Registered,
+  oauthAuthorizationUrl: string | undefined = registered.response?.oauth?.authorizationUrl,
+): Promise<State> {
+  const known: State = { ...inputs, oauthAuthorizationUrl };
+  const result = await readRegistration(ctx, registered.id, known);
+  if (result) return result.state;
+  const r = registered.response;
+  const partial: State = {
+    ...inputs,
+    credentialId: registered.id,
+    status: r?.status ?? "UNKNOWN",
+    registeredBy: r?.registeredBy ?? null,
+    createdAt: r?.createdAt ?? "",
+    revocation: "manual",
+  };
+  throw new PartialFailure(registered.id, partial, [
+    `Interchange registered credential ${registered.id} for ${describeTarget(inputs)}, but its credential list does ` +
+      "not show it covering that source; it is kept in state. Check the storefront's sources, then run " +
+      "`pulumi refresh`.",
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The definition
+
+const replaceOn = ["storefrontId", "sourceId", "accountIdentifier", "marketplaceAccount"] as const;
+
+function normalizedForDiff(values: Record<string, unknown>): Record<string, unknown> {
+  // `adopt` defaults to false and an absent `marketplaceAccount` means a client account: compare them as such.
+  return { ...values, adopt: values.adopt ?? false, marketplaceAccount: values.marketplaceAccount ?? false };
+}
+
+async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs): Promise<Created> {
+  const directory = sourceCredentialDirectory(ctx);
+  // Re-registering an existing account would silently rotate its secret and take it over: look first. The list
+  // is shared with every other create/read of this window, so this costs at most one call per batch.
+  let existing: SourceCredential | undefined;
+  try {
+    existing = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
+  } catch (err) {
+    throw explainRegistrationError(err, inputs);
+  }
+  if (existing && !inputs.adopt) {
+    throw new RefusedError(
+      `${describeTarget(inputs)} is already registered (credential ${existing.id}, status ${existing.status}` +
+        `${existing.registeredBy ? `, registered by ${existing.registeredBy}` : ""}). Registering it again would ` +
+        "replace its stored secret and take it over. Set `adopt: true` to manage that registration from this stack " +
+        "(its secret is rotated to `auth`), or use another accountIdentifier. Nothing was changed.",
+    );
+  }
+  let registered: Registered;
+  try {
+    registered = await registerReconciled(ctx, inputs, existing);
+  } catch (err) {
+    if (err instanceof ApiError && err.isConflict()) {
+      // The platform refuses re-registration (409) instead of rotating: with adopt, take the registration over as
+      // it is; without, someone registered it between our look and our POST.
+      const found = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
+      if (inputs.adopt && found)
+        return { id: found.id, state: await readAfterWrite(ctx, inputs, { id: found.id, response: undefined }) };
+      throw withRemedy(
+        err,
+        inputs.adopt
+          ? `No registration of ${describeTarget(inputs)} is listed to adopt; check accountIdentifier and sourceId.`
+          : `${describeTarget(inputs)} is already registered; set \`adopt: true\` to manage that registration.`,
+      );
+    }
+    throw explainRegistrationError(err, inputs);
+  }
+  return { id: registered.id, state: await readAfterWrite(ctx, inputs, registered) };
+}
+
+async function read(ctx: ProviderContext, id: string, state: State) {
+  // After a rotation that answered a new id the engine keeps the old resource id; `credentialId` is the truth.
+  const credentialId = typeof state.credentialId === "string" && state.credentialId ? state.credentialId : id;
+  const result = await readRegistration(ctx, credentialId, state);
+  return result ? { id, state: result.state } : undefined;
+}
+
+async function update(
+  ctx: ProviderContext,
+  id: string,
+  olds: State,
+  news: StorefrontSourceCredentialInputs,
+): Promise<State> {
+  const changed = diffByKeys(inputNames, [], normalizedForDiff(olds), normalizedForDiff(news)).changedKeys;
+  const outputs = Object.fromEntries(Object.entries(olds).filter(([k]) => !inputNames.includes(k)));
+  if (!changed.includes("auth")) {
+    // Only `adopt` changed: it matters for create alone, so nothing remote changes.
+    return { ...outputs, ...news };
+  }
+  const credentialId = typeof olds.credentialId === "string" && olds.credentialId ? olds.credentialId : id;
+  let baseline: SourceCredential | undefined;
+  try {
+    baseline = (await sourceCredentialDirectory(ctx).credentials()).find((c) => c.id === credentialId);
+    const registered = await registerReconciled(ctx, news, baseline);
+    // A rotation of a still-PENDING OAuth registration may answer without a new URL: keep the one in state.
+    const previousUrl = typeof olds.oauthAuthorizationUrl === "string" ? olds.oauthAuthorizationUrl : undefined;
+    return await readAfterWrite(ctx, news, registered, registered.response?.oauth?.authorizationUrl ?? previousUrl);
+  } catch (err) {
+    if (err instanceof ApiError && err.isConflict()) {
+      throw withRemedy(
+        err,
+        `Interchange refuses to re-register ${describeTarget(news)}, so auth cannot be rotated through the API; ` +
+          "rotate the secret in the Interchange web app, then set auth back to its previous value.",
+      );
+    }
+    throw explainRegistrationError(err, news);
+  }
+}
+
+/** The StorefrontSourceCredential resource definition. */
+export const storefrontSourceCredential: ResourceDefinition<StorefrontSourceCredentialInputs> = {
+  token: storefrontSourceCredentialToken,
+  description:
+    "A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront. The API " +
+    'cannot revoke: deleting the resource only stops managing it (`revocation: "manual"`).',
+  inputs: storefrontSourceCredentialInputs,
+  outputs: storefrontSourceCredentialOutputs,
+  secretInputs: storefrontSourceCredentialSecretInputs,
+  secretOutputs: storefrontSourceCredentialSecretOutputs,
+  replaceOn: [...replaceOn],
+
+  check(news): CheckResult<StorefrontSourceCredentialInputs> {
+    const { value, failures } = checkWithSchema(storefrontSourceCredentialInputs, news);
+    if (value) return { inputs: value, failures };
+    // With failures the inputs are not used; with none, some value is unknown (preview): keep it, add defaults.
+    const inputs = { ...news, adopt: news.adopt ?? false } as unknown as StorefrontSourceCredentialInputs;
+    return { inputs, failures };
+  },
+
+  diff(olds, news): DiffResult {
+    // No delete-before-replace: delete changes nothing remotely, so the order only decides what is in state if
+    // the new create fails; create-before-delete keeps the old resource then.
+    return diffByKeys(
+      inputNames,
+      replaceOn,
+      normalizedForDiff(olds),
+      normalizedForDiff(news as Record<string, unknown>),
+    );
+  },
+
+  create,
+  read,
+  update,
+
+  async delete() {
+    // The API has no revoke operation (API.md §1.1): the resource leaves state and the credential stays
+    // registered until a person revokes it in the Interchange web app. Deliberately no HTTP call.
+  },
+};

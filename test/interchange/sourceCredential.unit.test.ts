@@ -1,0 +1,295 @@
+/**
+ * Unit rules of interchange.StorefrontSourceCredential: `check` (every API limit, property paths, a fix in every
+ * reason, preview unknowns), `diff` (what updates, what replaces), and the mapping to the register body, which is
+ * validated against the vendor's contract.
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { UNKNOWN } from "../../provider/resource";
+import {
+  registrationBody,
+  storefrontSourceCredential as def,
+  type StorefrontSourceCredentialInputs,
+} from "../../provider/interchange/storefrontSourceCredential";
+import { registrationSecrets } from "../../provider/interchange/storefronts";
+import { assertRequestMatches } from "../support/openapi";
+
+const REGISTER = "/storefronts/{storefrontId}/sources/{sourceId}/credentials";
+// Generated per run so no committed string looks like a real credential.
+const token = `tok_${randomBytes(24).toString("hex")}`;
+const password = randomBytes(18).toString("base64");
+const privateKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+  .privateKey.export({ type: "pkcs8", format: "pem" })
+  .toString();
+
+const base = { storefrontId: 101, sourceId: "src_apikey", accountIdentifier: "acme-buyer-1" };
+const jwt = {
+  type: "jwt",
+  privateKey,
+  issuer: "svc@retail.example",
+  subject: "acme-buyer-1",
+  keyId: "key-1",
+  scope: "ads.write",
+  tokenEndpointUrl: "https://auth.retail.example/token",
+  audienceUrl: "https://api.retail.example/",
+};
+
+function failuresOf(news: Record<string, unknown>) {
+  return def.check(news).failures;
+}
+
+describe("check", () => {
+  it.each([
+    ["apiKey", { type: "apiKey", token }],
+    ["bearer", { type: "bearer", token }],
+    ["jwt", jwt],
+    ["jwt with algorithm and environment", { ...jwt, algorithm: "RS256", environment: "sandbox" }],
+    ["basic", { type: "basic", username: "acme", password }],
+    ["basic with an empty password (the API allows it)", { type: "basic", username: "acme", password: "" }],
+    ["none", { type: "none" }],
+  ])("accepts auth %s and defaults adopt to false", (_name, auth) => {
+    const result = def.check({ ...base, auth });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ ...base, auth, adopt: false });
+  });
+
+  it("accepts a registration without auth (OAuth sources) and keeps adopt and marketplaceAccount", () => {
+    const result = def.check({ ...base, marketplaceAccount: true, adopt: true });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ ...base, marketplaceAccount: true, adopt: true });
+  });
+
+  it.each([
+    [{ storefrontId: 0 }, "storefrontId", "at least 1"],
+    [{ storefrontId: 1.5 }, "storefrontId", "whole number"],
+    [{ storefrontId: "101" }, "storefrontId", "must be a number"],
+    [{ storefrontId: undefined }, "storefrontId", "numeric id"],
+    [{ sourceId: "" }, "sourceId", "must not be empty"],
+    [{ sourceId: undefined }, "sourceId", "non-empty string"],
+    [{ accountIdentifier: "" }, "accountIdentifier", "must not be empty"],
+    [{ accountIdentifier: "a".repeat(256) }, "accountIdentifier", "at most 255"],
+    [{ marketplaceAccount: "yes" }, "marketplaceAccount", "true or false"],
+    [{ adopt: 1 }, "adopt", "true or false"],
+  ])("rejects %j at %s", (patch, property, reason) => {
+    const failures = failuresOf({ ...base, auth: { type: "apiKey", token }, ...patch });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.property).toBe(property);
+    expect(failures[0]?.reason).toContain(reason);
+    // Every reason says what to do.
+    expect(failures[0]?.reason).toMatch(/; (set|use|leave)|true or false/);
+  });
+
+  it("accepts an accountIdentifier of exactly 255 characters", () => {
+    expect(failuresOf({ ...base, accountIdentifier: "a".repeat(255) })).toEqual([]);
+  });
+
+  it.each([
+    [{ type: "apiKey", token: "" }, "auth.token", "must not be empty; set it to the API key"],
+    [{ type: "bearer" }, "auth.token", "non-empty string"],
+    [{ ...jwt, issuer: undefined }, "auth.issuer", "issuer"],
+    [{ ...jwt, privateKey: "" }, "auth.privateKey", "PEM private key"],
+    [{ ...jwt, tokenEndpointUrl: "not a url" }, "auth.tokenEndpointUrl", "absolute URL"],
+    [{ ...jwt, audienceUrl: 5 }, "auth.audienceUrl", "absolute URL"],
+    [{ ...jwt, algorithm: "HS256" }, "auth.algorithm", '"ES256" or "RS256"'],
+    [{ type: "basic", password }, "auth.username", "user name"],
+    [{ type: "basic", username: "acme" }, "auth.password", "password"],
+    [{ type: "oauth" }, "auth.type", "leave auth out for OAuth sources"],
+    [{ token }, "auth.type", '"apiKey", "bearer", "jwt", "basic" or "none"'],
+    ["a string", "auth", "must be an object"],
+  ])("rejects auth %# at %s", (auth, property, reason) => {
+    const failures = failuresOf({ ...base, auth });
+    expect(failures.map((f) => f.property)).toEqual([property]);
+    expect(failures[0]?.reason).toContain(reason);
+  });
+
+  it("rejects fields another auth type takes, naming the field but never its value", () => {
+    const failures = failuresOf({ ...base, auth: { type: "basic", username: "acme", password, token } });
+    expect(failures).toEqual([
+      {
+        property: "auth",
+        reason: 'auth of type "basic" does not take token; remove it (fields: type, username, password)',
+      },
+    ]);
+  });
+
+  it("never puts a secret value into a reason", () => {
+    const bad = [
+      { type: "apiKey", token, extra: token },
+      { ...jwt, tokenEndpointUrl: privateKey },
+      { type: "basic", username: password, password: 42 },
+    ];
+    for (const auth of bad) {
+      const failures = failuresOf({ ...base, auth });
+      expect(failures.length).toBeGreaterThan(0);
+      const text = JSON.stringify(failures);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(privateKey.split("\n")[1]);
+      expect(text).not.toContain(password);
+    }
+  });
+
+  it.each([
+    ["storefrontId", { ...base, storefrontId: UNKNOWN, auth: { type: "apiKey", token } }],
+    ["sourceId", { ...base, sourceId: UNKNOWN }],
+    ["accountIdentifier", { ...base, accountIdentifier: UNKNOWN }],
+    ["the whole auth", { ...base, auth: UNKNOWN }],
+    ["auth.token", { ...base, auth: { type: "apiKey", token: UNKNOWN } }],
+    ["auth.type", { ...base, auth: { type: UNKNOWN, token } }],
+    ["jwt auth.audienceUrl", { ...base, auth: { ...jwt, audienceUrl: UNKNOWN } }],
+  ])("lets a preview-unknown %s pass and keeps it", (_name, news) => {
+    const result = def.check(news);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ ...news, adopt: false });
+  });
+
+  it("still reports known mistakes next to an unknown value", () => {
+    const failures = failuresOf({ ...base, storefrontId: UNKNOWN, accountIdentifier: "" });
+    expect(failures.map((f) => f.property)).toEqual(["accountIdentifier"]);
+  });
+});
+
+describe("diff", () => {
+  const olds = {
+    ...base,
+    auth: { type: "apiKey", token },
+    adopt: false,
+    credentialId: "7",
+    status: "ACTIVE",
+    connected: true,
+    revocation: "manual",
+  };
+  const news = (patch: Record<string, unknown>) =>
+    ({ ...base, auth: { type: "apiKey", token }, adopt: false, ...patch }) as StorefrontSourceCredentialInputs;
+
+  it("reports no change when only outputs differ from the inputs", () => {
+    expect(def.diff({ ...olds, status: "PENDING", connected: false }, news({}))).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+      changedKeys: [],
+    });
+  });
+
+  it("treats an auth change (rotation) as an update without replacement", () => {
+    const result = def.diff(olds, news({ auth: { type: "apiKey", token: `${token}-2` } }));
+    expect(result).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false, changedKeys: ["auth"] });
+  });
+
+  it("treats a change of auth type as an update too", () => {
+    const result = def.diff(olds, news({ auth: { type: "bearer", token } }));
+    expect(result.replaces).toEqual([]);
+    expect(result.changedKeys).toEqual(["auth"]);
+  });
+
+  it("treats an adopt change as an update that replaces nothing", () => {
+    expect(def.diff(olds, news({ adopt: true }))).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+      changedKeys: ["adopt"],
+    });
+  });
+
+  it("compares an absent adopt/marketplaceAccount as false", () => {
+    const { adopt: _adopt, ...withoutAdopt } = olds;
+    expect(def.diff(withoutAdopt, news({ marketplaceAccount: false })).changes).toBe(false);
+  });
+
+  it.each([
+    ["storefrontId", 102],
+    ["sourceId", "src_video"],
+    ["accountIdentifier", "acme-buyer-2"],
+    ["marketplaceAccount", true],
+  ])("replaces on %s (create before delete)", (key, value) => {
+    expect(def.diff(olds, news({ [key]: value }))).toEqual({
+      changes: true,
+      replaces: [key],
+      deleteBeforeReplace: false,
+      changedKeys: [key],
+    });
+  });
+
+  it("replaces when a replacing input is unknown at preview", () => {
+    expect(def.diff(olds, news({ storefrontId: UNKNOWN })).replaces).toEqual(["storefrontId"]);
+  });
+
+  it("declares the same replace keys as diff uses", () => {
+    expect([...def.replaceOn].sort()).toEqual(["accountIdentifier", "marketplaceAccount", "sourceId", "storefrontId"]);
+  });
+});
+
+describe("register body", () => {
+  const body = (patch: Record<string, unknown>) => {
+    const checked = def.check({ ...base, ...patch });
+    expect(checked.failures).toEqual([]);
+    const b = registrationBody(checked.inputs);
+    assertRequestMatches("interchange", "POST", REGISTER, b);
+    return b;
+  };
+
+  it("maps apiKey to the API's api_key", () => {
+    expect(body({ auth: { type: "apiKey", token } })).toEqual({
+      accountIdentifier: "acme-buyer-1",
+      auth: { type: "api_key", token },
+    });
+  });
+
+  it("keeps bearer as bearer", () => {
+    expect(body({ auth: { type: "bearer", token } })).toEqual({
+      accountIdentifier: "acme-buyer-1",
+      auth: { type: "bearer", token },
+    });
+  });
+
+  it("sends every jwt field, and algorithm/environment only when set", () => {
+    expect(body({ auth: jwt })).toEqual({ accountIdentifier: "acme-buyer-1", auth: jwt });
+    const full = { ...jwt, algorithm: "ES256", environment: "production" };
+    expect(body({ auth: full })).toEqual({ accountIdentifier: "acme-buyer-1", auth: full });
+  });
+
+  it("sends basic as is", () => {
+    const auth = { type: "basic", username: "acme", password };
+    expect(body({ auth })).toEqual({ accountIdentifier: "acme-buyer-1", auth });
+  });
+
+  it("sends none as {}", () => {
+    expect(body({ auth: { type: "none" } })).toEqual({ accountIdentifier: "acme-buyer-1", auth: {} });
+  });
+
+  it("omits auth for OAuth sources", () => {
+    const b = body({});
+    expect(b).toEqual({ accountIdentifier: "acme-buyer-1" });
+    expect("auth" in b).toBe(false);
+  });
+
+  it("sends marketplaceAccount only when true", () => {
+    expect(body({ marketplaceAccount: true })).toEqual({ accountIdentifier: "acme-buyer-1", marketplaceAccount: true });
+    expect(body({ marketplaceAccount: false })).toEqual({ accountIdentifier: "acme-buyer-1" });
+  });
+
+  it("never sends adopt", () => {
+    expect("adopt" in body({ adopt: true })).toBe(false);
+  });
+
+  it("lists every secret of a body for redaction", () => {
+    expect(registrationSecrets(body({ auth: { type: "apiKey", token } }))).toEqual([token]);
+    expect(registrationSecrets(body({ auth: jwt }))).toEqual([privateKey]);
+    expect(registrationSecrets(body({ auth: { type: "basic", username: "acme", password } }))).toEqual([password]);
+    expect(registrationSecrets(body({}))).toEqual([]);
+  });
+});
+
+describe("definition facts", () => {
+  it("marks the whole auth input secret and nothing else", () => {
+    expect(def.secretInputs).toEqual(["auth"]);
+    expect(def.secretOutputs).toEqual([]);
+    expect(def.token).toEqual({ module: "interchange", type: "StorefrontSourceCredential" });
+  });
+
+  it("describes every input and output field", () => {
+    for (const schema of [def.inputs, def.outputs]) {
+      const shape = (schema as unknown as { shape: Record<string, { description?: string }> }).shape;
+      for (const [key, field] of Object.entries(shape)) expect(field.description, key).toBeTruthy();
+    }
+  });
+});
