@@ -1,0 +1,446 @@
+/**
+ * `commercelayer.ApiCredential`: an OAuth API credential (client id/secret) of a Commerce Layer organization,
+ * managed through the Provisioning API. Its schema, check and diff rules, and lifecycle; the HTTP calls live in
+ * apiCredentials.ts.
+ *
+ * Duplicate names: Commerce Layer allows several credentials with the same name in one organization, and so does
+ * this resource: without `adopt`, create always makes a new credential. With `adopt: true`, create takes over the
+ * one credential of that name in the organization (and refuses when there are several).
+ */
+import { z } from "zod";
+import { checkWithSchema } from "../check";
+import type { ProviderContext } from "../context";
+import { ApiError, type HttpClient } from "../http";
+import {
+  PartialFailure,
+  RefusedError,
+  UNKNOWN,
+  inputKeys,
+  sameValue,
+  type CheckFailure,
+  type CheckResult,
+  type Created,
+  type DiffResult,
+  type ReadResult,
+  type ResourceDefinition,
+  type State,
+} from "../resource";
+import {
+  API_CREDENTIAL_KINDS,
+  API_CREDENTIAL_SECRET_INPUTS,
+  API_CREDENTIAL_SECRET_OUTPUTS,
+  EXPIRES_IN_RANGE,
+  ROLELESS_KINDS,
+  ROLE_REQUIRED_KINDS,
+} from "./apiCredentialFacts";
+import {
+  createApiCredential,
+  deleteApiCredential,
+  listApiCredentialsNamed,
+  retrieveApiCredential,
+  updateApiCredential,
+  type ApiCredential,
+  type ApiCredentialChanges,
+  type NewApiCredential,
+} from "./apiCredentials";
+import { commerceLayerHttp } from "./http";
+
+// Redirect URIs may use an app's own scheme (`myapp://callback`), so any absolute URI with a scheme is accepted,
+// the same test Commerce Layer applies.
+const ABSOLUTE_URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+
+const inputsSchema = z.object({
+  organizationId: z
+    .string({ error: "organizationId must be a string; use the organization's id (10 characters, e.g. XGZwpOSrWL)" })
+    .min(1, "organizationId is empty; use the organization's id (10 characters, e.g. XGZwpOSrWL)")
+    .describe("Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential."),
+  name: z
+    .string({ error: "name must be a string; use the credential's display name" })
+    .min(1, "name is empty; use a non-empty display name")
+    .describe("Display name of the credential (not unique on Commerce Layer). Updated in place."),
+  kind: z
+    .enum(API_CREDENTIAL_KINDS, {
+      error: `kind is not a known credential kind; use one of ${API_CREDENTIAL_KINDS.join(", ")}`,
+    })
+    .describe(
+      "Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork " +
+        "(`orders`, `imports`, `skus`, ...). Changing it replaces the credential.",
+    ),
+  mode: z
+    .enum(["test", "live"], { error: "mode must be test or live" })
+    .default("test")
+    .describe("Environment of the credential: `test` (default) or `live`. Changing it replaces the credential."),
+  customApp: z
+    .boolean({ error: "customApp must be true or false" })
+    .default(false)
+    .describe(
+      "Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. " +
+        "Default false. Changing it replaces the credential.",
+    ),
+  redirectUri: z
+    .string({ error: "redirectUri must be a string; use an absolute URI such as https://example.com/callback" })
+    .regex(ABSOLUTE_URI, "redirectUri is not an absolute URI; use one with a scheme, e.g. https://example.com/callback")
+    .optional()
+    .describe("OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place."),
+  expiresIn: z
+    .number({ error: `expiresIn must be a number of seconds from ${EXPIRES_IN_RANGE.min} to ${EXPIRES_IN_RANGE.max}` })
+    .int(`expiresIn must be a whole number of seconds from ${EXPIRES_IN_RANGE.min} to ${EXPIRES_IN_RANGE.max}`)
+    .min(
+      EXPIRES_IN_RANGE.min,
+      `expiresIn is below ${EXPIRES_IN_RANGE.min} s (2 hours); use at least ${EXPIRES_IN_RANGE.min}`,
+    )
+    .max(
+      EXPIRES_IN_RANGE.max,
+      `expiresIn is above ${EXPIRES_IN_RANGE.max} s (1 year); use at most ${EXPIRES_IN_RANGE.max}`,
+    )
+    .optional()
+    .describe(
+      `Lifetime of the credential's access tokens in seconds (${EXPIRES_IN_RANGE.min}–${EXPIRES_IN_RANGE.max}). ` +
+        "When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported " +
+        "in the output. Updated in place.",
+    ),
+  reference: z
+    .string({ error: "reference must be a string" })
+    .optional()
+    .describe("Any external identifier of the credential (ERP, CRM, ...). Updated in place."),
+  referenceOrigin: z
+    .string({ error: "referenceOrigin must be a string" })
+    .optional()
+    .describe("Identifier of the system that defines `reference`. Updated in place."),
+  metadata: z
+    .record(z.string(), z.string({ error: "metadata values must be strings; convert numbers and booleans to text" }), {
+      error: "metadata must be a map of string keys to string values",
+    })
+    .optional()
+    .describe("Key-value strings attached to the credential. Updated in place."),
+  roleId: z
+    .string({ error: "roleId must be a string; use the id of a role of the organization" })
+    .min(1, "roleId is empty; remove it or use the id of a role of the organization")
+    .optional()
+    .describe(
+      "Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, " +
+        "forbidden for `sales_channel` and `webapp`. Updated in place.",
+    ),
+  adopt: z
+    .boolean({ error: "adopt must be true or false" })
+    .default(false)
+    .describe(
+      "At creation, take over the one existing credential with this name in the organization instead of creating " +
+        "a new one (its mutable attributes are updated to match). Ignored after creation.",
+    ),
+});
+
+/** Inputs of {@link apiCredential}, defaults applied. */
+export type ApiCredentialInputs = z.output<typeof inputsSchema>;
+
+const outputsSchema = z.object({
+  clientId: z.string().describe("OAuth client id of the credential (secret output)."),
+  clientSecret: z
+    .string()
+    .optional()
+    .describe(
+      "OAuth client secret of the credential (secret output). Absent for an adopted credential when Commerce " +
+        "Layer does not return secrets on read.",
+    ),
+  confidential: z.boolean().optional().describe("Whether the client is confidential (sales channels are not)."),
+  scopes: z.string().optional().describe("Scopes of the credential as Commerce Layer reports them."),
+  expiresIn: z.number().int().optional().describe("Effective access-token lifetime in seconds."),
+  mode: z.enum(["test", "live"]).optional().describe("Effective environment (`test` or `live`)."),
+  createdAt: z.string().describe("When the credential was created (ISO 8601)."),
+  updatedAt: z.string().describe("When the credential was last updated (ISO 8601)."),
+});
+
+const REPLACE_ON = ["organizationId", "kind", "mode", "customApp"] as const;
+/** Inputs Commerce Layer lets PATCH change. */
+const MUTABLE = ["name", "redirectUri", "expiresIn", "reference", "referenceOrigin", "metadata", "roleId"] as const;
+/** Only matters at creation: toggling it later changes nothing on the platform. */
+const CREATION_ONLY = ["adopt"];
+
+/** Treat "absent", `null`, `""` and `{}` alike: Commerce Layer reports an unset value in any of these ways. */
+function normalized(value: unknown): unknown {
+  if (value === null || value === "") return undefined;
+  if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
+  return value;
+}
+
+function equivalent(a: unknown, b: unknown): boolean {
+  return sameValue(normalized(a), normalized(b));
+}
+
+/**
+ * Whether input `key` differs between the stored state and the new inputs. An unset `expiresIn` means "the
+ * platform's default", which the state holds as the effective value: it never counts as a change.
+ */
+function inputChanged(key: string, olds: State, news: Record<string, unknown>): boolean {
+  if (key === "expiresIn" && news.expiresIn === undefined) return false;
+  return !equivalent(olds[key], news[key]);
+}
+
+function withDefaults(news: Record<string, unknown>): Record<string, unknown> {
+  return { ...news, mode: news.mode ?? "test", customApp: news.customApp ?? false, adopt: news.adopt ?? false };
+}
+
+/** Cross-field rules Commerce Layer enforces on the role (API.md §2); unknown values pass. */
+function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
+  const { kind, roleId } = news;
+  if (kind === UNKNOWN || roleId === UNKNOWN || typeof kind !== "string") return [];
+  const hasRole = roleId !== undefined && roleId !== null && roleId !== "";
+  if (ROLE_REQUIRED_KINDS.includes(kind) && !hasRole) {
+    return [
+      {
+        property: "roleId",
+        reason:
+          `${kind} credentials need a role; set roleId to the id of the organization's admin or read_only role ` +
+          "(or of a custom role)",
+      },
+    ];
+  }
+  if (ROLELESS_KINDS.includes(kind) && hasRole) {
+    return [
+      {
+        property: "roleId",
+        reason: `${kind} credentials cannot have a role; remove roleId (or use kind integration for a credential with a role)`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** What to PATCH to bring the credential described by `current` to `news`; empty when nothing differs. */
+function changesFor(current: State, news: ApiCredentialInputs): ApiCredentialChanges {
+  const changes: Record<string, unknown> = {};
+  const wanted = news as unknown as Record<string, unknown>;
+  for (const key of MUTABLE) {
+    if (inputChanged(key, current, wanted)) changes[key] = normalized(wanted[key]) ?? null;
+  }
+  return changes as ApiCredentialChanges;
+}
+
+/**
+ * The state of a credential: the platform's view of every attribute, with what the platform does not report
+ * (`adopt`, a secret not sent on read, a relationship left out) taken from `fallback`.
+ */
+function stateOf(record: ApiCredential, fallback: State): State {
+  const state: Record<string, unknown> = {
+    organizationId: record.organizationId ?? fallback.organizationId,
+    name: record.name,
+    kind: record.kind,
+    mode: record.mode ?? fallback.mode,
+    customApp: record.custom ?? fallback.customApp,
+    redirectUri: record.redirectUri,
+    expiresIn: record.expiresIn ?? fallback.expiresIn,
+    reference: record.reference,
+    referenceOrigin: record.referenceOrigin,
+    metadata: record.metadata,
+    roleId: record.roleId ?? undefined,
+    adopt: fallback.adopt,
+    clientId: record.clientId,
+    // Commerce Layer may send the secret only when the credential is created: keep the one we saw.
+    clientSecret: record.clientSecret ?? fallback.clientSecret,
+    confidential: record.confidential,
+    scopes: record.scopes,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+  return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+}
+
+/** The input behind each JSON:API pointer Commerce Layer may blame. */
+const INPUT_OF_POINTER: Readonly<Record<string, string>> = {
+  "/data/attributes/name": "name",
+  "/data/attributes/kind": "kind",
+  "/data/attributes/mode": "mode",
+  "/data/attributes/custom": "customApp",
+  "/data/attributes/redirect_uri": "redirectUri",
+  "/data/attributes/expires_in": "expiresIn",
+  "/data/attributes/reference": "reference",
+  "/data/attributes/reference_origin": "referenceOrigin",
+  "/data/attributes/metadata": "metadata",
+  "/data/relationships/organization": "organizationId",
+  "/data/relationships/role": "roleId",
+};
+
+/** Rethrow a validation refusal with the resource inputs the platform's pointers stand for, so users know what to fix. */
+function namingInputs(err: unknown): never {
+  if (!(err instanceof ApiError) || !err.isValidation()) throw err;
+  const inputs = [
+    ...new Set([err.field, ...err.issues.map((i) => i.path)].map((p) => (p ? INPUT_OF_POINTER[p] : undefined))),
+  ].filter((i): i is string => i !== undefined);
+  if (inputs.length === 0) throw err;
+  throw new ApiError({
+    service: err.service,
+    method: err.method,
+    path: err.path,
+    status: err.status,
+    code: err.code,
+    platformMessage: err.platformMessage,
+    field: err.field,
+    issues: err.issues,
+    attempts: err.attempts,
+    remedy: `Fix the ${inputs.join(", ")} input${inputs.length > 1 ? "s" : ""} of the resource and run the update again.`,
+  });
+}
+
+function newCredential(inputs: ApiCredentialInputs): NewApiCredential {
+  return {
+    organizationId: inputs.organizationId,
+    name: inputs.name,
+    kind: inputs.kind,
+    mode: inputs.mode,
+    custom: inputs.customApp,
+    redirectUri: inputs.redirectUri,
+    expiresIn: inputs.expiresIn,
+    reference: inputs.reference,
+    referenceOrigin: inputs.referenceOrigin,
+    metadata: inputs.metadata,
+    roleId: inputs.roleId,
+  };
+}
+
+/** Credentials named `inputs.name` in the organization. */
+async function sameNamed(http: HttpClient, inputs: ApiCredentialInputs): Promise<ApiCredential[]> {
+  const named = await listApiCredentialsNamed(http, inputs.name);
+  return named.filter((c) => c.organizationId === inputs.organizationId);
+}
+
+/** Take over an existing credential: refuse when a fixed attribute differs, PATCH the mutable differences. */
+async function adopt(http: HttpClient, existing: ApiCredential, inputs: ApiCredentialInputs): Promise<Created> {
+  const fixed: Array<[string, unknown, unknown]> = [
+    ["kind", existing.kind, inputs.kind],
+    ["mode", existing.mode ?? inputs.mode, inputs.mode],
+    ["customApp", existing.custom ?? false, inputs.customApp],
+  ];
+  const clash = fixed.find(([, theirs, ours]) => theirs !== ours);
+  if (clash) {
+    const [input, theirs, ours] = clash;
+    throw new RefusedError(
+      `Cannot adopt Commerce Layer API credential ${existing.id} ("${inputs.name}" in organization ` +
+        `${inputs.organizationId}): its ${input} is ${JSON.stringify(theirs)} but the program sets ` +
+        `${JSON.stringify(ours)}, and ${input} is fixed at creation. Set ${input} to ${JSON.stringify(theirs)} to ` +
+        `adopt it, or remove adopt (or use another name) to create a new credential.`,
+    );
+  }
+  const current = stateOf(existing, inputs);
+  const changes = changesFor(current, inputs);
+  const record =
+    Object.keys(changes).length > 0
+      ? await updateApiCredential(http, existing.id, changes).catch(namingInputs)
+      : existing;
+  return { id: record.id, state: stateOf(record, { ...inputs, clientSecret: existing.clientSecret }) };
+}
+
+/**
+ * After a create whose answer was lost (5xx, reset, timeout), find what it created: a credential of this name,
+ * organization and kind created since the request left (allowing for clock skew). POST is not idempotent, so
+ * this is the only safe way to avoid a duplicate or an orphan.
+ */
+async function findLostCreate(
+  http: HttpClient,
+  inputs: ApiCredentialInputs,
+  startedAt: number,
+): Promise<ApiCredential[]> {
+  const SKEW_MS = 60_000;
+  return (await sameNamed(http, inputs)).filter(
+    (c) => c.kind === inputs.kind && Date.parse(c.createdAt) >= startedAt - SKEW_MS,
+  );
+}
+
+async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
+  const http = commerceLayerHttp(ctx);
+  if (inputs.adopt) {
+    const candidates = await sameNamed(http, inputs);
+    if (candidates.length > 1) {
+      throw new RefusedError(
+        `Cannot adopt: ${candidates.length} Commerce Layer API credentials are named "${inputs.name}" in organization ` +
+          `${inputs.organizationId} (ids ${candidates.map((c) => c.id).join(", ")}). Rename or delete all but one, ` +
+          "or remove adopt to create a new credential.",
+      );
+    }
+    const [existing] = candidates;
+    if (existing) return adopt(http, existing, inputs);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const startedAt = Date.now();
+    try {
+      const created = await createApiCredential(http, newCredential(inputs)).catch(namingInputs);
+      return { id: created.id, state: stateOf(created, inputs) };
+    } catch (err) {
+      if (!(err instanceof ApiError && err.isAmbiguous())) throw err;
+      const found = await findLostCreate(http, inputs, startedAt);
+      const [lost] = found;
+      if (found.length === 1 && lost) {
+        const state = stateOf(lost, inputs);
+        if (lost.clientSecret === undefined) {
+          throw new PartialFailure(lost.id, state, [
+            `Commerce Layer created API credential ${lost.id} but its answer was lost (${err.message}) and the ` +
+              "client secret cannot be read back; replace the resource (pulumi up --replace) to get a new secret.",
+          ]);
+        }
+        return { id: lost.id, state };
+      }
+      // Nothing was created and the platform did answer (a 5xx): one more try is safe. Without an answer
+      // (timeout, reset) the request may still land later, so retrying could duplicate it.
+      const answered = err.status !== undefined;
+      if (found.length === 0 && answered && attempt === 1) continue;
+      throw err;
+    }
+  }
+}
+
+async function read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult> {
+  const record = await retrieveApiCredential(commerceLayerHttp(ctx), id);
+  return record ? { id: record.id, state: stateOf(record, state) } : undefined;
+}
+
+async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCredentialInputs): Promise<State> {
+  const fallback: State = { ...news, clientSecret: olds.clientSecret };
+  const changes = changesFor(olds, news);
+  if (Object.keys(changes).length === 0) {
+    // Only a creation-time input changed: nothing to send, the platform's view stands.
+    return { ...olds, adopt: news.adopt };
+  }
+  const record = await updateApiCredential(commerceLayerHttp(ctx), id, changes).catch(namingInputs);
+  return stateOf(record, fallback);
+}
+
+async function remove(ctx: ProviderContext, id: string): Promise<void> {
+  // false means it was already gone (deleted out of band): the goal is reached either way.
+  await deleteApiCredential(commerceLayerHttp(ctx), id);
+}
+
+/** The `commercelayer:ApiCredential` resource definition. */
+export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
+  token: { module: "commercelayer", type: "ApiCredential" },
+  description:
+    "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
+    "Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; " +
+    "organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.",
+  inputs: inputsSchema,
+  outputs: outputsSchema,
+  secretInputs: API_CREDENTIAL_SECRET_INPUTS,
+  secretOutputs: API_CREDENTIAL_SECRET_OUTPUTS,
+  replaceOn: [...REPLACE_ON],
+
+  check(news): CheckResult<ApiCredentialInputs> {
+    const { value, failures } = checkWithSchema(inputsSchema, news);
+    const all = [...failures, ...roleRuleFailures(news)];
+    // With unknown values the schema cannot parse, but defaults must still apply or a preview would see a
+    // change (a replacement, for mode) that is not there.
+    const inputs = value ?? (withDefaults(news) as ApiCredentialInputs);
+    return { inputs, failures: all };
+  },
+
+  diff(olds, news): DiffResult {
+    const wanted = news as unknown as Record<string, unknown>;
+    const keys = inputKeys(apiCredential as unknown as ResourceDefinition).filter((k) => !CREATION_ONLY.includes(k));
+    const changedKeys = keys.filter((k) => inputChanged(k, olds, wanted));
+    const replaces = changedKeys.filter((k) => (REPLACE_ON as readonly string[]).includes(k));
+    // Names need not be unique on Commerce Layer, so the replacement can exist before the old one goes.
+    return { changes: changedKeys.length > 0, replaces, deleteBeforeReplace: false, changedKeys };
+  },
+
+  create,
+  read,
+  update,
+  delete: remove,
+};

@@ -1,0 +1,584 @@
+/**
+ * interchange.DataDeliveryCredential: an advertiser's log-level-data delivery destination (GCS, S3 or Azure Blob),
+ * probed asynchronously by Scope3 (DESIGN.md "Lifecycle semantics: DataDeliveryCredential", API.md §1.2).
+ *
+ * The credential lives in an array inside the advertiser and the API only replaces that array whole, so every write
+ * goes through {@link modifyAdvertiserCredentials} (read-modify-write under a per-advertiser lock, siblings re-sent
+ * unchanged). The id is `<advertiserId>/<name>`.
+ */
+import { z } from "zod";
+import type { ProviderContext } from "../context";
+import { checkWithSchema } from "../check";
+import { ApiError, redact } from "../http";
+import {
+  BugError,
+  PartialFailure,
+  RefusedError,
+  diffByKeys,
+  sameValue,
+  type CheckResult,
+  type Created,
+  type DiffResult,
+  type ReadResult,
+  type ResourceDefinition,
+  type State,
+} from "../resource";
+import {
+  findCredential,
+  getAdvertiser,
+  getAdvertiserCredentials,
+  knownSasTokens,
+  modifyAdvertiserCredentials,
+  validateDataDeliveryCredential,
+  type AdvertiserDataDelivery,
+  type CredentialConfigInput,
+  type RemoteCredential,
+} from "./advertisers";
+import {
+  dataDeliveryCredentialSecretInputs,
+  dataDeliveryCredentialSecretOutputs,
+} from "./dataDeliveryCredentialSecrets";
+
+/** Default of `probeTimeoutSeconds`. */
+export const DEFAULT_PROBE_TIMEOUT_SECONDS = 120;
+/** Largest `probeTimeoutSeconds` accepted. */
+export const MAX_PROBE_TIMEOUT_SECONDS = 1800;
+
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+const GCS_BUCKET_PATTERN = /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
+const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+const S3_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const AZURE_ACCOUNT_PATTERN = /^[a-z0-9]+$/;
+const AZURE_CONTAINER_PATTERN = /^(?!.*--)[a-z0-9][a-z0-9-]*[a-z0-9]$/;
+
+const gcsDestination = z.strictObject(
+  {
+    type: z.literal("GCS").describe('"GCS": a Google Cloud Storage bucket.'),
+    bucket: z
+      .string({ error: "destination.bucket is required for GCS; use the bucket name without gs://" })
+      .min(3, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
+      .max(222, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
+      .regex(GCS_BUCKET_PATTERN, {
+        error:
+          "destination.bucket must be lowercase letters, digits, '.', '_' or '-', starting and ending with a letter " +
+          "or digit; use the bucket's name without gs:// or a path",
+      })
+      .describe(
+        "GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service " +
+          "account roles/storage.objectCreator on it.",
+      ),
+  },
+  { error: "destination for GCS takes only type and bucket; remove the other fields" },
+);
+
+const s3Destination = z.strictObject(
+  {
+    type: z.literal("S3").describe('"S3": an Amazon S3 bucket.'),
+    bucket: z
+      .string({ error: "destination.bucket is required for S3; use the bucket name without s3://" })
+      .min(3, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
+      .max(63, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
+      .regex(S3_BUCKET_PATTERN, {
+        error:
+          "destination.bucket must be lowercase letters, digits, '.' or '-', starting and ending with a letter or " +
+          "digit; use the bucket's name without s3:// or a path",
+      })
+      .describe(
+        "S3 bucket (3-63 chars, no s3://). Its policy must grant the Scope3 principal s3:PutObject and s3:DeleteObject.",
+      ),
+    region: z
+      .string({ error: "destination.region is required for S3; use the bucket's AWS region, e.g. us-east-1" })
+      .regex(S3_REGION_PATTERN, {
+        error: "destination.region must be an AWS region code such as us-east-1 or us-gov-west-1",
+      })
+      .describe(
+        "AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect).",
+      ),
+  },
+  { error: "destination for S3 takes only type, bucket and region; remove the other fields" },
+);
+
+const azureDestination = z.strictObject(
+  {
+    type: z.literal("AZURE_BLOB").describe('"AZURE_BLOB": an Azure Blob Storage container.'),
+    storageAccountName: z
+      .string({ error: "destination.storageAccountName is required for AZURE_BLOB; use the storage account's name" })
+      .min(3, { error: "destination.storageAccountName must be 3 to 24 characters" })
+      .max(24, { error: "destination.storageAccountName must be 3 to 24 characters" })
+      .regex(AZURE_ACCOUNT_PATTERN, {
+        error: "destination.storageAccountName must be lowercase letters and digits only (e.g. datareports)",
+      })
+      .describe(
+        "Azure Storage account name (3-24 lowercase letters/digits), as in https://<name>.blob.core.windows.net/.",
+      ),
+    containerName: z
+      .string({ error: "destination.containerName is required for AZURE_BLOB; use the blob container's name" })
+      .min(3, { error: "destination.containerName must be 3 to 63 characters" })
+      .max(63, { error: "destination.containerName must be 3 to 63 characters" })
+      .regex(AZURE_CONTAINER_PATTERN, {
+        error:
+          "destination.containerName must be lowercase letters, digits and single '-', starting and ending with a " +
+          "letter or digit",
+      })
+      .describe("Blob container the probe writes to (3-63 chars, lowercase, no '--')."),
+    sasToken: z
+      .string({ error: "destination.sasToken is required for AZURE_BLOB; use the query string of a container SAS URL" })
+      .min(1, { error: "destination.sasToken must not be empty; use the query string of a container SAS URL" })
+      .max(4096, { error: "destination.sasToken must be at most 4096 characters; use the SAS query string only" })
+      .describe(
+        "Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt " +
+          "including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).",
+      ),
+  },
+  { error: "destination for AZURE_BLOB takes only type, storageAccountName, containerName and sasToken" },
+);
+
+const destinationSchema = z
+  .discriminatedUnion("type", [gcsDestination, s3Destination, azureDestination], {
+    error:
+      'destination.type must be "GCS", "S3" or "AZURE_BLOB" (SNOWFLAKE and DATABRICKS cannot be created via the API)',
+  })
+  .describe(
+    "Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.",
+  );
+
+/** A destination as the user writes it. */
+export type Destination = z.infer<typeof destinationSchema>;
+
+/** The inputs of a DataDeliveryCredential (defaults applied). */
+export const dataDeliveryCredentialInputs = z.object({
+  advertiserId: z
+    .string({ error: 'advertiserId is required; use the advertiser\'s id as a string, e.g. "12345"' })
+    .min(1, { error: 'advertiserId must not be empty; use the advertiser\'s id, e.g. "12345"' })
+    .describe("Id of the Interchange advertiser that owns the credential. Changing it replaces the resource."),
+  name: z
+    .string({ error: "name is required; use 1-64 letters, digits, '_' or '-'" })
+    .min(1, { error: "name must be 1 to 64 characters" })
+    .max(64, { error: "name must be 1 to 64 characters" })
+    .regex(NAME_PATTERN, {
+      error: "name must start with a letter or digit and contain only letters, digits, '_' and '-'",
+    })
+    .describe(
+      "Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.",
+    ),
+  destination: destinationSchema,
+  waitForProbe: z
+    .boolean({ error: "waitForProbe must be true or false" })
+    .default(true)
+    .describe(
+      "Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.",
+    ),
+  probeTimeoutSeconds: z
+    .number({ error: `probeTimeoutSeconds must be a number of seconds from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
+    .int({ error: "probeTimeoutSeconds must be a whole number of seconds" })
+    .min(1, { error: `probeTimeoutSeconds must be from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
+    .max(MAX_PROBE_TIMEOUT_SECONDS, { error: `probeTimeoutSeconds must be from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
+    .default(DEFAULT_PROBE_TIMEOUT_SECONDS)
+    .describe(`Seconds to wait for a probe (create, update, refresh). Default ${DEFAULT_PROBE_TIMEOUT_SECONDS}.`),
+  validateOnRefresh: z
+    .boolean({ error: "validateOnRefresh must be true or false" })
+    .default(true)
+    .describe("Re-run the probe on every refresh (default true), so status reflects the destination today."),
+  adopt: z
+    .boolean({ error: "adopt must be true or false" })
+    .default(false)
+    .describe(
+      "Take over a credential of the same name that already exists (default false: creating fails instead). " +
+        "Its config is updated to this destination.",
+    ),
+});
+
+/** The checked inputs. */
+export type DataDeliveryCredentialInputs = z.infer<typeof dataDeliveryCredentialInputs>;
+
+/** The outputs added to the inputs in state. */
+export const dataDeliveryCredentialOutputs = z.object({
+  credentialId: z.string().describe("The platform's database id of the credential row (changes if it is recreated)."),
+  destinationType: z.string().describe("GCS, S3 or AZURE_BLOB, as the API reports it."),
+  status: z
+    .enum(["PENDING", "VALIDATED", "FAILED"])
+    .describe("Outcome of the latest probe: PENDING, VALIDATED or FAILED (refresh re-probes when validateOnRefresh)."),
+  statusError: z.string().optional().describe("The probe's failure reason when status is FAILED."),
+  validatedAt: z.string().optional().describe("ISO time of the latest successful probe."),
+  expiresAt: z.string().optional().describe("ISO time the credential expires (the SAS token's se=), when known."),
+  createdAt: z.string().describe("ISO creation time."),
+  updatedAt: z.string().describe("ISO time of the latest change."),
+});
+
+const INPUT_KEYS = Object.keys(dataDeliveryCredentialInputs.shape);
+const REPLACE_ON = ["advertiserId", "name"] as const;
+const OPTION_DEFAULTS = {
+  waitForProbe: true,
+  probeTimeoutSeconds: DEFAULT_PROBE_TIMEOUT_SECONDS,
+  validateOnRefresh: true,
+  adopt: false,
+} as const;
+
+/** The id of a credential: `<advertiserId>/<name>` (names cannot contain `/`). */
+export function credentialResourceId(advertiserId: string, name: string): string {
+  return `${advertiserId}/${name}`;
+}
+
+/** Split an id made by {@link credentialResourceId}. */
+export function parseCredentialResourceId(id: string): { advertiserId: string; name: string } {
+  const slash = id.lastIndexOf("/");
+  if (slash <= 0 || slash === id.length - 1) {
+    throw new RefusedError(
+      `"${id}" is not a DataDeliveryCredential id; use "<advertiserId>/<name>", e.g. "12345/lld-gcs".`,
+    );
+  }
+  return { advertiserId: id.slice(0, slash), name: id.slice(slash + 1) };
+}
+
+/** The API's config for a destination (the body entry's `config`). */
+export function configInput(destination: Destination): CredentialConfigInput {
+  switch (destination.type) {
+    case "GCS":
+      return { type: "GCS", bucket: destination.bucket };
+    case "S3":
+      return { type: "S3", bucket: destination.bucket, region: destination.region };
+    case "AZURE_BLOB":
+      return {
+        type: "AZURE_BLOB",
+        storageAccountName: destination.storageAccountName,
+        containerName: destination.containerName,
+        auth: { mode: "SAS_TOKEN", sasToken: destination.sasToken },
+      };
+  }
+}
+
+/**
+ * The destination a remote credential describes; `sasToken` (which the API never returns) comes from the state.
+ * Undefined for types this resource cannot express.
+ */
+export function destinationFromRemote(remote: RemoteCredential, sasToken: string | undefined): Destination | undefined {
+  const c = remote.config as Record<string, unknown>;
+  if (c.type === "GCS" && typeof c.bucket === "string") return { type: "GCS", bucket: c.bucket };
+  if (c.type === "S3" && typeof c.bucket === "string" && typeof c.region === "string") {
+    return { type: "S3", bucket: c.bucket, region: c.region };
+  }
+  if (c.type === "AZURE_BLOB" && typeof c.storageAccountName === "string" && typeof c.containerName === "string") {
+    return {
+      type: "AZURE_BLOB",
+      storageAccountName: c.storageAccountName,
+      containerName: c.containerName,
+      sasToken: sasToken ?? "",
+    };
+  }
+  return undefined;
+}
+
+/** Whether a remote credential already has exactly this destination (Azure tokens cannot be compared: never). */
+function remoteHasDestination(remote: RemoteCredential, destination: Destination): boolean {
+  if (destination.type === "AZURE_BLOB") return false;
+  return sameValue(destinationFromRemote(remote, undefined), destination);
+}
+
+/** The outputs of a remote credential, without undefined fields. */
+function outputsOf(remote: RemoteCredential): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    credentialId: remote.credentialId,
+    destinationType: remote.destinationType,
+    status: remote.status,
+    statusError: remote.statusError,
+    validatedAt: remote.validatedAt,
+    expiresAt: remote.expiresAt,
+    createdAt: remote.createdAt,
+    updatedAt: remote.updatedAt,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+/** What to do about a probe failure, by the failure texts the platforms use (API.md §1.2). */
+export function probeFailureHint(statusError: string): string {
+  const text = statusError;
+  if (/storage\.objects\.create/i.test(text)) {
+    return "Grant the Scope3 service account roles/storage.objectCreator (storage.objects.create) on the bucket, then run `pulumi refresh` to re-probe.";
+  }
+  if (/PermanentRedirect/i.test(text)) {
+    return "Set destination.region to the bucket's real region (the probe was redirected).";
+  }
+  if (/AccessDenied/i.test(text)) {
+    return "Grant the Scope3 principal s3:PutObject and s3:DeleteObject in the bucket policy, then run `pulumi refresh` to re-probe.";
+  }
+  if (/expired/i.test(text)) {
+    return "Renew the SAS token (issue a new one with a later se=) and set it as destination.sasToken.";
+  }
+  if (/AuthorizationPermissionMismatch/i.test(text)) {
+    return "Issue a SAS token granting Create, Write and Delete (sp=cwd) and set it as destination.sasToken.";
+  }
+  if (/AuthorizationResourceTypeMismatch/i.test(text)) {
+    return "Issue an account SAS whose srt includes o (object), or a container SAS (sr=c), and set it as destination.sasToken.";
+  }
+  if (/sr=b|blob-scoped/i.test(text)) {
+    return "Issue a container SAS (sr=c) or an account SAS instead of a blob SAS (sr=b), and set it as destination.sasToken.";
+  }
+  if (/ContainerNotFound/i.test(text)) {
+    return "Create the container in the storage account, or fix destination.containerName, then run `pulumi refresh`.";
+  }
+  if (/AuthorizationFailure/i.test(text)) {
+    return "Check the SAS token's signature and the storage account's network rules (allow Scope3), then run `pulumi refresh`.";
+  }
+  return "Fix access to the destination, then run `pulumi refresh` to re-probe.";
+}
+
+/** The partial-failure reason of a FAILED or still-PENDING probe; never contains the SAS token. */
+function probeReason(inputs: DataDeliveryCredentialInputs, remote: RemoteCredential): string {
+  const what = `data-delivery credential "${inputs.name}" of advertiser ${inputs.advertiserId}`;
+  const secrets = inputs.destination.type === "AZURE_BLOB" ? [inputs.destination.sasToken] : [];
+  if (remote.status === "FAILED") {
+    const statusError = redact(remote.statusError ?? "no reason given", secrets);
+    return `The destination probe of ${what} FAILED: ${statusError} ${probeFailureHint(statusError)} The credential exists and stays in the stack.`;
+  }
+  return (
+    `The destination probe of ${what} was still PENDING after ${inputs.probeTimeoutSeconds} s ` +
+    "(probeTimeoutSeconds). The credential exists and stays in the stack; run `pulumi refresh` later to see the " +
+    "outcome, or raise probeTimeoutSeconds."
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (backoff from 100 ms to
+ * 2 s). Returns the latest read (possibly still PENDING), or undefined when the credential disappeared.
+ */
+export async function waitForProbeOutcome(
+  ctx: ProviderContext,
+  advertiserId: string,
+  name: string,
+  timeoutSeconds: number,
+  latest: RemoteCredential,
+): Promise<RemoteCredential | undefined> {
+  const writtenAt = performance.now();
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let delay = 100;
+  let current: RemoteCredential | undefined = latest;
+  while (current?.status === "PENDING") {
+    const left = deadline - Date.now();
+    if (left <= 0) return current;
+    await sleep(Math.min(delay, left));
+    delay = Math.min(2_000, Math.round(delay * 1.5));
+    // Share only reads sent after the caller's write (or validate) answered, so none predates it.
+    current = findCredential(await getAdvertiserCredentials(ctx, advertiserId, writtenAt), name);
+  }
+  return current;
+}
+
+function rememberSasToken(state: State | DataDeliveryCredentialInputs): void {
+  const destination = state.destination as { type?: unknown; sasToken?: unknown } | undefined;
+  if (
+    typeof state.advertiserId === "string" &&
+    typeof state.name === "string" &&
+    destination?.type === "AZURE_BLOB" &&
+    typeof destination.sasToken === "string" &&
+    destination.sasToken !== ""
+  ) {
+    knownSasTokens.remember(state.advertiserId, state.name, destination.sasToken);
+  }
+}
+
+function notFoundAfterWrite(advertiserId: string, name: string): Error {
+  return new Error(
+    `Scope3 Interchange accepted the write of data-delivery credential "${name}" on advertiser ${advertiserId} but ` +
+      "does not list it afterwards; another writer may have replaced the advertiser's credentials at the same time. " +
+      "Run `pulumi refresh`, then `pulumi up` again.",
+  );
+}
+
+/** Write this credential's entry (siblings unchanged), then wait for the probe as the inputs ask. */
+async function writeAndProbe(
+  ctx: ProviderContext,
+  inputs: DataDeliveryCredentialInputs,
+  decide: (current: AdvertiserDataDelivery) => "write" | "skip",
+): Promise<{ id: string; state: State }> {
+  const { advertiserId, name } = inputs;
+  const id = credentialResourceId(advertiserId, name);
+  // Adapters pass checked inputs; a state written before an option existed still gets its default.
+  const { waitForProbe, probeTimeoutSeconds } = optionsFrom(inputs as unknown as State);
+  const result = await modifyAdvertiserCredentials(ctx, advertiserId, (current) =>
+    decide(current) === "write" ? { upsert: { name, config: configInput(inputs.destination) } } : undefined,
+  );
+  // The API stores the token now, so sibling writes must re-send this one.
+  rememberSasToken(inputs);
+  let remote = findCredential(result.current, name) ?? findCredential(await getAdvertiser(ctx, advertiserId), name);
+  if (!remote) throw notFoundAfterWrite(advertiserId, name);
+  if (waitForProbe && remote.status === "PENDING") {
+    const after = await waitForProbeOutcome(ctx, advertiserId, name, probeTimeoutSeconds, remote);
+    if (!after) throw notFoundAfterWrite(advertiserId, name);
+    remote = after;
+  }
+  const state: State = { ...inputs, ...outputsOf(remote) };
+  if (remote.status === "FAILED" || (waitForProbe && remote.status === "PENDING")) {
+    throw new PartialFailure(id, state, [probeReason({ ...inputs, probeTimeoutSeconds }, remote)]);
+  }
+  return { id, state };
+}
+
+type ProbeOptions = Pick<
+  DataDeliveryCredentialInputs,
+  "waitForProbe" | "probeTimeoutSeconds" | "validateOnRefresh" | "adopt"
+>;
+
+/** The provider options kept in state (defaults for a state without them, e.g. after `get`). */
+function optionsFrom(state: State): ProbeOptions {
+  const flag = (key: "waitForProbe" | "validateOnRefresh" | "adopt"): boolean =>
+    typeof state[key] === "boolean" ? (state[key] as boolean) : OPTION_DEFAULTS[key];
+  const timeout = state.probeTimeoutSeconds;
+  return {
+    waitForProbe: flag("waitForProbe"),
+    probeTimeoutSeconds: typeof timeout === "number" ? timeout : OPTION_DEFAULTS.probeTimeoutSeconds,
+    validateOnRefresh: flag("validateOnRefresh"),
+    adopt: flag("adopt"),
+  };
+}
+
+function referencedError(err: ApiError, advertiserId: string, name: string): ApiError {
+  return new ApiError({
+    service: err.service,
+    method: err.method,
+    path: err.path,
+    status: err.status,
+    code: err.code,
+    platformMessage: err.platformMessage,
+    field: err.field,
+    issues: err.issues,
+    retryAfterSeconds: err.retryAfterSeconds,
+    attempts: err.attempts,
+    remedy:
+      `The API refuses to remove data-delivery credential "${name}" while a data-delivery output of advertiser ` +
+      `${advertiserId} still references it. Remove that output or repoint it to another credential first, then ` +
+      "delete again.",
+  });
+}
+
+/** The definition of interchange.DataDeliveryCredential. */
+export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialInputs> = {
+  token: { module: "interchange", type: "DataDeliveryCredential" },
+  description:
+    "A Scope3 Interchange data-delivery credential: where Scope3 writes an advertiser's log-level data (GCS, S3 or " +
+    "Azure Blob). Creation and destination changes re-run Scope3's probe of the destination; refresh re-validates. " +
+    "Every write re-sends the advertiser's other credentials unchanged.",
+  inputs: dataDeliveryCredentialInputs,
+  outputs: dataDeliveryCredentialOutputs,
+  secretInputs: dataDeliveryCredentialSecretInputs,
+  secretOutputs: dataDeliveryCredentialSecretOutputs,
+  replaceOn: [...REPLACE_ON],
+
+  check(news): CheckResult<DataDeliveryCredentialInputs> {
+    // Defaults first, so a preview with unknown values (no parsed result) still stores and diffs the defaults.
+    const withDefaults: Record<string, unknown> = { ...OPTION_DEFAULTS };
+    for (const [k, v] of Object.entries(news)) if (v !== undefined) withDefaults[k] = v;
+    const { value, failures } = checkWithSchema(dataDeliveryCredentialInputs, withDefaults);
+    return { inputs: value ?? (withDefaults as DataDeliveryCredentialInputs), failures };
+  },
+
+  diff(olds, news): DiffResult {
+    // The engine calls diff on every unchanged resource of an update: this is where an Azure credential that is not
+    // being written shows its SAS token to sibling writes in the same process (process memory only).
+    rememberSasToken(olds);
+    return diffByKeys(INPUT_KEYS, REPLACE_ON, olds, news as unknown as Record<string, unknown>);
+  },
+
+  async create(ctx, inputs): Promise<Created> {
+    return writeAndProbe(ctx, inputs, (current) => {
+      const existing = findCredential(current, inputs.name);
+      if (!existing) return "write";
+      if (!inputs.adopt) {
+        throw new RefusedError(
+          `Advertiser ${inputs.advertiserId} already has a data-delivery credential named "${inputs.name}" ` +
+            `(credentialId ${existing.credentialId}, ${existing.destinationType}). Set adopt: true to manage it with ` +
+            "this resource (its config is updated to this destination), or choose another name.",
+        );
+      }
+      return remoteHasDestination(existing, inputs.destination) ? "skip" : "write";
+    });
+  },
+
+  async read(ctx, id, state): Promise<ReadResult> {
+    const parsed = parseCredentialResourceId(id);
+    const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
+    const name = typeof state.name === "string" ? state.name : parsed.name;
+    rememberSasToken(state);
+    const options = optionsFrom(state);
+    let list: AdvertiserDataDelivery;
+    try {
+      // Nothing was written before this read, so any read in flight (another resource's refresh) will do.
+      list = await getAdvertiserCredentials(ctx, advertiserId, 0);
+    } catch (err) {
+      // The advertiser itself is gone (or belongs to another customer): so is its credential.
+      if (err instanceof ApiError && err.isNotFound()) return undefined;
+      throw err;
+    }
+    let remote = findCredential(list, name);
+    if (!remote) return undefined;
+    if (options.validateOnRefresh) {
+      try {
+        remote = await validateDataDeliveryCredential(ctx, advertiserId, name);
+      } catch (err) {
+        if (err instanceof ApiError && err.isNotFound()) return undefined;
+        throw err;
+      }
+      // The validate endpoint may answer the final status or PENDING (probe finishing in the background).
+      const after = await waitForProbeOutcome(ctx, advertiserId, name, options.probeTimeoutSeconds, remote);
+      if (!after) return undefined;
+      remote = after;
+    }
+    const oldDestination = state.destination as { sasToken?: unknown } | undefined;
+    const oldToken = typeof oldDestination?.sasToken === "string" ? oldDestination.sasToken : undefined;
+    const destination = destinationFromRemote(remote, oldToken) ?? (state.destination as Destination | undefined);
+    const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options };
+    return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
+  },
+
+  async update(ctx, id, olds, news): Promise<State> {
+    if (olds.advertiserId !== news.advertiserId || olds.name !== news.name) {
+      throw new BugError(`update of ${id} changes advertiserId or name, which must replace the resource`);
+    }
+    if (sameValue(olds.destination, news.destination)) {
+      // Only provider options changed: nothing to write.
+      rememberSasToken(news);
+      return { ...olds, ...news };
+    }
+    // A destination change (including a new SAS token) re-submits the entry; the API re-runs the probe. If the
+    // credential was removed outside Pulumi, this writes it again.
+    const written = await writeAndProbe(ctx, news, () => "write");
+    return written.state;
+  },
+
+  async delete(ctx, id, state): Promise<void> {
+    const parsed = parseCredentialResourceId(id);
+    const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
+    const name = typeof state.name === "string" ? state.name : parsed.name;
+    rememberSasToken(state);
+    try {
+      await modifyAdvertiserCredentials(ctx, advertiserId, (current) => {
+        if (!findCredential(current, name)) return undefined; // already gone
+        const referencing = current.outputs.filter((o) => o.credentialName === name);
+        if (referencing.length > 0) {
+          const outputs = referencing.map((o) => `${o.dataDeliveryType} (outputConfigId ${o.outputConfigId})`);
+          throw new RefusedError(
+            `Cannot delete data-delivery credential "${name}" of advertiser ${advertiserId}: the data-delivery ` +
+              `output(s) ${outputs.join(", ")} still reference it, and the API refuses to remove a referenced ` +
+              "credential. Remove those outputs or repoint them to another credential first, then delete again. " +
+              "Nothing was written.",
+          );
+        }
+        return { remove: name };
+      });
+    } catch (err) {
+      // The advertiser itself is gone (or belongs to another customer): so is its credential.
+      if (err instanceof ApiError && err.isNotFound()) return;
+      if (err instanceof ApiError && err.isValidation() && mentionsOutputs(err)) {
+        throw referencedError(err, advertiserId, name);
+      }
+      throw err;
+    }
+    knownSasTokens.forget(advertiserId, name);
+  },
+};
+
+function mentionsOutputs(err: ApiError): boolean {
+  const text = [err.platformMessage, err.field ?? "", ...err.issues.map((i) => `${i.path} ${i.message}`)].join(" ");
+  return /output|referenc/i.test(text);
+}

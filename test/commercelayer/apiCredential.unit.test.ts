@@ -1,0 +1,340 @@
+/**
+ * commercelayer.ApiCredential without any server: check rules (property path and fix), diff rules (what updates,
+ * what replaces, what is ignored), the JSON:API mapping (request bodies validated against the vendor contract,
+ * tolerant reading of responses) and the token cache's timing.
+ */
+import { describe, expect, it } from "vitest";
+import { apiCredential, type ApiCredentialInputs } from "../../provider/commercelayer/apiCredential";
+import { apiCredentialFrom, createDocument, updateDocument } from "../../provider/commercelayer/apiCredentials";
+import { API_CREDENTIAL_KINDS, DASHBOARD_APP_KINDS } from "../../provider/commercelayer/apiCredentialFacts";
+import { commerceLayerTokens } from "../../provider/commercelayer/http";
+import { refreshMarginMs } from "../../provider/commercelayer/token";
+import { ConfigurationError, resolveSettings } from "../../provider/config";
+import { ProviderContext } from "../../provider/context";
+import { UNKNOWN, type State } from "../../provider/resource";
+import { assertRequestMatches } from "../support/openapi";
+
+const integration = { organizationId: "BlueBrnd01", name: "ERP", kind: "integration", roleId: "BlueAdmin1" };
+
+function failuresOf(news: Record<string, unknown>): { property: string; reason: string }[] {
+  return [...apiCredential.check(news).failures];
+}
+
+describe("check", () => {
+  it("accepts a minimal integration and applies the defaults mode=test, customApp=false, adopt=false", () => {
+    const result = apiCredential.check(integration);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ ...integration, mode: "test", customApp: false, adopt: false });
+  });
+
+  it("requires a role for integration credentials, naming roleId and the fix", () => {
+    const failures = failuresOf({ organizationId: "BlueBrnd01", name: "ERP", kind: "integration" });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.property).toBe("roleId");
+    expect(failures[0]!.reason).toMatch(/integration credentials need a role; set roleId/);
+  });
+
+  it.each(["sales_channel", "webapp"])("forbids a role for %s credentials", (kind) => {
+    const failures = failuresOf({ organizationId: "BlueBrnd01", name: "Shop", kind, roleId: "BlueAdmin1" });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.property).toBe("roleId");
+    expect(failures[0]!.reason).toBe(
+      `${kind} credentials cannot have a role; remove roleId (or use kind integration for a credential with a role)`,
+    );
+  });
+
+  it("allows a dashboard app kind with or without a role", () => {
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "Orders", kind: "orders" })).toEqual([]);
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "Orders", kind: "orders", roleId: "BlueRead01" })).toEqual(
+      [],
+    );
+  });
+
+  it.each([
+    [7199, /below 7200 s .*use at least 7200/],
+    [31536001, /above 31536000 s .*use at most 31536000/],
+    [7200.5, /whole number of seconds/],
+  ])("rejects expiresIn %s with its range", (expiresIn, reason) => {
+    const failures = failuresOf({ ...integration, expiresIn });
+    expect(failures.map((f) => f.property)).toEqual(["expiresIn"]);
+    expect(failures[0]!.reason).toMatch(reason);
+  });
+
+  it("accepts both ends of the expiresIn range", () => {
+    expect(failuresOf({ ...integration, expiresIn: 7200 })).toEqual([]);
+    expect(failuresOf({ ...integration, expiresIn: 31536000 })).toEqual([]);
+  });
+
+  it("rejects an unknown kind, listing the known ones", () => {
+    const failures = failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "mobile_app" });
+    expect(failures.map((f) => f.property)).toEqual(["kind"]);
+    expect(failures[0]!.reason).toContain("use one of sales_channel, integration, webapp, bundles");
+    expect(API_CREDENTIAL_KINDS).toHaveLength(3 + DASHBOARD_APP_KINDS.length);
+  });
+
+  it("rejects a redirectUri that is not an absolute URI but accepts an app scheme", () => {
+    const failures = failuresOf({ ...integration, redirectUri: "/callback" });
+    expect(failures.map((f) => f.property)).toEqual(["redirectUri"]);
+    expect(failures[0]!.reason).toMatch(/not an absolute URI; use one with a scheme/);
+    expect(failuresOf({ ...integration, redirectUri: "myapp://callback" })).toEqual([]);
+  });
+
+  it("rejects non-string metadata values at their path", () => {
+    const failures = failuresOf({ ...integration, metadata: { owner: "team", tier: 3 } });
+    expect(failures.map((f) => f.property)).toEqual(["metadata.tier"]);
+    expect(failures[0]!.reason).toMatch(/metadata values must be strings/);
+  });
+
+  it("rejects a mode other than test or live", () => {
+    expect(failuresOf({ ...integration, mode: "staging" }).map((f) => f.property)).toEqual(["mode"]);
+  });
+
+  it("lets unknown values through and still applies the defaults", () => {
+    const result = apiCredential.check({
+      organizationId: UNKNOWN,
+      name: UNKNOWN,
+      kind: "integration",
+      roleId: UNKNOWN,
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toMatchObject({ mode: "test", customApp: false, adopt: false });
+    expect(apiCredential.check({ ...integration, kind: UNKNOWN, roleId: undefined }).failures).toEqual([]);
+    expect(apiCredential.check({ ...integration, kind: "sales_channel", roleId: UNKNOWN }).failures).toEqual([]);
+  });
+});
+
+describe("diff", () => {
+  const state: State = {
+    organizationId: "BlueBrnd01",
+    name: "ERP",
+    kind: "integration",
+    mode: "test",
+    customApp: false,
+    roleId: "BlueAdmin1",
+    expiresIn: 7200,
+    adopt: false,
+    clientId: "cid",
+    clientSecret: "secret",
+    confidential: true,
+    scopes: "market:all",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+  };
+  const news = (changes: Record<string, unknown> = {}): ApiCredentialInputs =>
+    apiCredential.check({ ...integration, ...changes }).inputs;
+
+  it("reports no change when only outputs are in state and expiresIn is left to the API default", () => {
+    expect(apiCredential.diff(state, news())).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+      changedKeys: [],
+    });
+  });
+
+  it("updates in place for name, metadata, role, redirect, reference and an explicit expiresIn", () => {
+    const result = apiCredential.diff(
+      state,
+      news({
+        name: "ERP 2",
+        metadata: { a: "b" },
+        roleId: "BlueRead01",
+        redirectUri: "https://x.test/cb",
+        reference: "r",
+        referenceOrigin: "o",
+        expiresIn: 10000,
+      }),
+    );
+    expect(result.changes).toBe(true);
+    expect(result.replaces).toEqual([]);
+    expect([...result.changedKeys].sort()).toEqual(
+      ["expiresIn", "metadata", "name", "redirectUri", "reference", "referenceOrigin", "roleId"].sort(),
+    );
+  });
+
+  it.each([
+    ["organizationId", { organizationId: "GreenGrc01" }],
+    ["kind", { kind: "orders" }],
+    ["mode", { mode: "live" }],
+    ["customApp", { customApp: true }],
+  ])("replaces on %s", (key, change) => {
+    const result = apiCredential.diff(state, news(change));
+    expect(result.replaces).toEqual([key]);
+    expect(result.deleteBeforeReplace).toBe(false);
+  });
+
+  it("treats empty metadata and absent optional strings as unset, and ignores adopt", () => {
+    expect(apiCredential.diff(state, news({ metadata: {}, adopt: true })).changes).toBe(false);
+    expect(apiCredential.diff({ ...state, metadata: { a: "b" } }, news()).changedKeys).toEqual(["metadata"]);
+  });
+
+  it("replaces when a replace-on input is unknown at preview", () => {
+    expect(apiCredential.diff(state, { ...news(), organizationId: UNKNOWN as unknown as string }).replaces).toEqual([
+      "organizationId",
+    ]);
+  });
+});
+
+describe("JSON:API mapping", () => {
+  it("builds a create document the contract accepts, with organization and role relationships", () => {
+    const doc = createDocument({
+      organizationId: "BlueBrnd01",
+      name: "ERP",
+      kind: "integration",
+      mode: "test",
+      custom: false,
+      redirectUri: "https://x.test/cb",
+      expiresIn: 7200,
+      reference: "ref",
+      referenceOrigin: "crm",
+      metadata: { owner: "team" },
+      roleId: "BlueAdmin1",
+    });
+    assertRequestMatches("commercelayer", "POST", "/api_credentials", doc);
+    expect(doc).toEqual({
+      data: {
+        type: "api_credentials",
+        attributes: {
+          name: "ERP",
+          kind: "integration",
+          mode: "test",
+          custom: false,
+          redirect_uri: "https://x.test/cb",
+          expires_in: 7200,
+          reference: "ref",
+          reference_origin: "crm",
+          metadata: { owner: "team" },
+        },
+        relationships: {
+          organization: { data: { type: "organizations", id: "BlueBrnd01" } },
+          role: { data: { type: "roles", id: "BlueAdmin1" } },
+        },
+      },
+    });
+  });
+
+  it("leaves unset attributes and the role out of a create document", () => {
+    const doc = createDocument({ organizationId: "BlueBrnd01", name: "Shop", kind: "sales_channel" });
+    assertRequestMatches("commercelayer", "POST", "/api_credentials", doc);
+    expect(doc).toEqual({
+      data: {
+        type: "api_credentials",
+        attributes: { name: "Shop", kind: "sales_channel" },
+        relationships: { organization: { data: { type: "organizations", id: "BlueBrnd01" } } },
+      },
+    });
+  });
+
+  it("builds an update document with only mutable attributes, null to clear, and the role", () => {
+    const doc = updateDocument("AbCdEfGhIj", {
+      name: "New",
+      redirectUri: null,
+      metadata: { k: "v" },
+      roleId: "BlueRead01",
+    });
+    assertRequestMatches("commercelayer", "PATCH", "/api_credentials/{apiCredentialId}", doc);
+    expect(doc).toEqual({
+      data: {
+        type: "api_credentials",
+        id: "AbCdEfGhIj",
+        attributes: { name: "New", redirect_uri: null, metadata: { k: "v" } },
+        relationships: { role: { data: { type: "roles", id: "BlueRead01" } } },
+      },
+    });
+    expect(updateDocument("AbCdEfGhIj", { roleId: null })).toEqual({
+      data: { type: "api_credentials", id: "AbCdEfGhIj", attributes: {}, relationships: { role: { data: null } } },
+    });
+  });
+
+  const attributes = {
+    name: "ERP",
+    kind: "integration",
+    confidential: true,
+    redirect_uri: null,
+    client_id: "cid",
+    scopes: "market:all",
+    expires_in: 7200,
+    mode: "test",
+    custom: false,
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-02T00:00:00.000Z",
+    reference: null,
+    reference_origin: null,
+    metadata: {},
+  };
+
+  it.each([
+    ["singular (responses)", "organization", "role"],
+    ["plural (requests)", "organizations", "roles"],
+  ])("reads relationship linkage typed in the %s", (_label, orgType, roleType) => {
+    const credential = apiCredentialFrom({
+      id: "AbCdEfGhIj",
+      type: "api_credentials",
+      attributes,
+      relationships: {
+        organization: { data: { type: orgType as "organization", id: "BlueBrnd01" } },
+        role: { data: { type: roleType as "role", id: "BlueAdmin1" } },
+      },
+    });
+    expect(credential).toEqual({
+      id: "AbCdEfGhIj",
+      name: "ERP",
+      kind: "integration",
+      confidential: true,
+      redirectUri: undefined,
+      clientId: "cid",
+      clientSecret: undefined,
+      scopes: "market:all",
+      expiresIn: 7200,
+      mode: "test",
+      custom: false,
+      reference: undefined,
+      referenceOrigin: undefined,
+      metadata: undefined,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-02T00:00:00.000Z",
+      organizationId: "BlueBrnd01",
+      roleId: "BlueAdmin1",
+    });
+  });
+
+  it("reads a missing role linkage as no role and keeps a client secret when present", () => {
+    const credential = apiCredentialFrom({
+      id: "AbCdEfGhIj",
+      type: "api_credentials",
+      attributes: { ...attributes, client_secret: "shh", metadata: { a: "b" } },
+      relationships: { organization: { data: { type: "organization", id: "BlueBrnd01" } }, role: {} },
+    });
+    expect(credential.roleId).toBeNull();
+    expect(credential.clientSecret).toBe("shh");
+    expect(credential.metadata).toEqual({ a: "b" });
+  });
+});
+
+describe("token cache timing", () => {
+  it("renews a tenth of the lifetime early, at most one minute", () => {
+    expect(refreshMarginMs(7_200_000)).toBe(60_000);
+    expect(refreshMarginMs(100_000)).toBe(10_000);
+  });
+
+  it("fails with a ConfigurationError naming both ways to set a missing client id or secret, before any request", async () => {
+    const unconfigured = new ProviderContext(
+      resolveSettings(() => undefined, { COMMERCELAYER_AUTH_URL: "http://127.0.0.1:9/oauth/token" }),
+    );
+    const error = await commerceLayerTokens(unconfigured)
+      .token()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      "The Commerce Layer client id is not configured: set it with `pulumi config set commercelayer:clientId <value>` " +
+        "or the COMMERCELAYER_CLIENT_ID environment variable.",
+    );
+    const noSecret = new ProviderContext(
+      resolveSettings((k) => (k === "commercelayer:clientId" ? "id" : undefined), {}),
+    );
+    await expect(commerceLayerTokens(noSecret).token()).rejects.toThrow(
+      "The Commerce Layer client secret is not configured: set it with `pulumi config set --secret " +
+        "commercelayer:clientSecret <value>` or the COMMERCELAYER_CLIENT_SECRET environment variable.",
+    );
+  });
+});
