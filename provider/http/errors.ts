@@ -100,7 +100,7 @@ export class ApiError extends Error {
     const field = init.field ? ` (field ${init.field})` : "";
     const tries = init.attempts && init.attempts > 1 ? ` after ${init.attempts} attempts` : "";
     const remedy = init.remedy ? ` ${init.remedy}` : "";
-    return `${init.service} ${init.method} ${init.path} failed${tries}: ${answer}: ${init.platformMessage}${field}.${remedy}`;
+    return `${init.service} ${init.method} ${init.path} failed${tries}: ${answer}: ${init.platformMessage.replace(/[.\s]+$/, "")}${field}.${remedy}`;
   }
 
   /** 404: the object does not exist, or belongs to another customer (the platforms never answer 403 for that). */
