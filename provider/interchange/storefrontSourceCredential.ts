@@ -168,10 +168,10 @@ export const storefrontSourceCredentialOutputs = z.object({
   sources: z
     .array(
       z.object({
-        storefrontId: z.number().int(),
-        storefrontName: z.string(),
-        sourceId: z.string(),
-        sourceName: z.string(),
+        storefrontId: z.number().int().describe("Storefront the credential covers."),
+        storefrontName: z.string().describe("The storefront's display name."),
+        sourceId: z.string().describe("Inventory source within that storefront."),
+        sourceName: z.string().describe("The source's display name."),
       }),
     )
     .describe("Every storefront/source the credential covers (one agent can back sources of several storefronts)."),

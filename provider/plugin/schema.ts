@@ -84,7 +84,8 @@ class SchemaBuilder {
   /** Convert one JSON-Schema node; `typeName` names the object type if the node needs one. */
   property(node: JsonSchema, typeName: string, secretPaths: Set<string>, path: string): PropertySpec {
     const spec = this.convert(node, typeName, secretPaths, path);
-    if (node.description) spec.description = node.description;
+    // An enum's description already carries the node's own text plus the allowed values: keep it.
+    if (node.description && !spec.description) spec.description = node.description;
     if (node.default !== undefined && typeof node.default !== "object") spec.default = node.default;
     if (secretPaths.has(path)) spec.secret = true;
     return spec;
@@ -105,8 +106,14 @@ class SchemaBuilder {
           for (const [k, p] of Object.entries(v.properties ?? {})) {
             const existing = merged.properties![k];
             if (existing && (existing.const !== undefined || existing.enum) && (p.const !== undefined || p.enum)) {
+              // The discriminator: every variant describes its own value, so the merged property says them all.
               const values = [...(existing.enum ?? [existing.const]), ...(p.enum ?? [p.const])];
-              merged.properties![k] = { type: "string", enum: [...new Set(values)], description: existing.description };
+              const descriptions = [existing.description, p.description].filter((d): d is string => !!d);
+              merged.properties![k] = {
+                type: "string",
+                enum: [...new Set(values)],
+                ...(descriptions.length ? { description: descriptions.join(" ") } : {}),
+              };
             } else if (!existing) {
               merged.properties![k] = p;
             }
@@ -149,7 +156,10 @@ class SchemaBuilder {
           return { $ref: `#/types/${token}` };
         }
         const values = typeof node.additionalProperties === "object" ? node.additionalProperties : { type: "string" };
-        return { type: "object", additionalProperties: this.property(values, `${typeName}Value`, secretPaths, `${path}.*`) };
+        return {
+          type: "object",
+          additionalProperties: this.property(values, `${typeName}Value`, secretPaths, `${path}.*`),
+        };
       }
       default:
         // zod's `unknown`/`any`: Pulumi's "any" type.

@@ -22,7 +22,11 @@ export interface LifecycleCheckFailure {
 /** The calls a path must answer, in the engine's terms (outputs never include `__provider`). */
 export interface LifecycleDriver {
   /** Check `news` for a new resource; returns the checked inputs (to pass to create/update) and failures. */
-  check(kind: string, name: string, news: PropertyMap): Promise<{ inputs: PropertyMap; failures: LifecycleCheckFailure[] }>;
+  check(
+    kind: string,
+    name: string,
+    news: PropertyMap,
+  ): Promise<{ inputs: PropertyMap; failures: LifecycleCheckFailure[] }>;
   diff(
     kind: string,
     name: string,
@@ -31,8 +35,20 @@ export interface LifecycleDriver {
     news: PropertyMap,
   ): Promise<{ changes: string; replaces: string[]; deleteBeforeReplace: boolean }>;
   create(kind: string, name: string, inputs: PropertyMap): Promise<{ id: string; outputs: PropertyMap }>;
-  read(kind: string, name: string, id: string, outputs: PropertyMap, inputs: PropertyMap): Promise<{ id: string; outputs: PropertyMap }>;
-  update(kind: string, name: string, id: string, olds: PropertyMap, news: PropertyMap): Promise<{ outputs: PropertyMap }>;
+  read(
+    kind: string,
+    name: string,
+    id: string,
+    outputs: PropertyMap,
+    inputs: PropertyMap,
+  ): Promise<{ id: string; outputs: PropertyMap }>;
+  update(
+    kind: string,
+    name: string,
+    id: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): Promise<{ outputs: PropertyMap }>;
   delete(kind: string, name: string, id: string, outputs: PropertyMap): Promise<void>;
 }
 
@@ -171,7 +187,10 @@ export const lifecycleTable: readonly LifecycleCase[] = [
       outputs: { auth: new Secret({ type: "apiKey", token: "parity-token-two" }), status: "ACTIVE" },
     },
     replace: { inputs: { ...storefrontInputs, accountIdentifier: "acct-parity-002" }, replaces: ["accountIdentifier"] },
-    invalid: { inputs: { ...storefrontInputs, storefrontId: 0, sourceId: "" }, failedProperties: ["storefrontId", "sourceId"] },
+    invalid: {
+      inputs: { ...storefrontInputs, storefrontId: 0, sourceId: "" },
+      failedProperties: ["storefrontId", "sourceId"],
+    },
     goneAfterDelete: false,
     volatileOutputs: ["credentialId", "createdAt", "updatedAt", "registeredBy", "sources", "connected"],
   },
@@ -224,7 +243,10 @@ export const lifecycleTable: readonly LifecycleCase[] = [
       outputs: { name: "parity-integration-renamed", roleId: "BlueRead01" },
     },
     replace: { inputs: { ...apiCredentialInputs, kind: "sales_channel", roleId: undefined }, replaces: ["kind"] },
-    invalid: { inputs: { ...apiCredentialInputs, organizationId: 42, kind: "no_such_kind" }, failedProperties: ["organizationId", "kind"] },
+    invalid: {
+      inputs: { ...apiCredentialInputs, organizationId: 42, kind: "no_such_kind" },
+      failedProperties: ["organizationId", "kind"],
+    },
     goneAfterDelete: true,
     volatileOutputs: ["clientId", "clientSecret", "createdAt", "updatedAt", "scopes", "expiresIn"],
   },
