@@ -9,7 +9,10 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // Only provider/http may talk to the network; everything else goes through its client.
-      "no-restricted-imports": ["error", { paths: [{ name: "undici", message: "Use provider/http (the one HTTP client)." }] }],
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "undici", message: "Use provider/http (the one HTTP client)." }] },
+      ],
     },
   },
   {

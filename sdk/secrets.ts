@@ -12,7 +12,12 @@ export function secretAt(value: unknown, path: readonly string[]): unknown {
   if (value === undefined || value === null) return value;
   const [head, ...rest] = path;
   if (head === undefined) return pulumi.secret(value as pulumi.Input<unknown>);
-  if (pulumi.Output.isInstance(value) || value instanceof Promise || typeof value !== "object" || Array.isArray(value)) {
+  if (
+    pulumi.Output.isInstance(value) ||
+    value instanceof Promise ||
+    typeof value !== "object" ||
+    Array.isArray(value)
+  ) {
     return pulumi.secret(value as pulumi.Input<unknown>);
   }
   const obj = value as Record<string, unknown>;

@@ -22,7 +22,11 @@ export function interchangeHttp(ctx: ProviderContext): HttpClient {
           // Resolved per request so a missing key fails the first call that needs it with a clear message,
           // not provider start-up (Commerce Layer-only stacks never set it).
           token: () =>
-            requireSetting(ctx.settings.interchange.apiKey, settingKeys.interchangeApiKey, "The Scope3 Interchange API key"),
+            requireSetting(
+              ctx.settings.interchange.apiKey,
+              settingKeys.interchangeApiKey,
+              "The Scope3 Interchange API key",
+            ),
         },
         timeoutMs: ctx.settings.http.timeoutMs,
         retry: { maxRetries: ctx.settings.http.maxRetries, maxRetryAfterMs: ctx.settings.http.maxRetryAfterMs },

@@ -68,7 +68,9 @@ export async function check(
   const def = definitionFor(kind);
   const result = def.check(fromEngine(withoutProvider(news)) as Record<string, unknown>, withoutProvider(olds));
   return {
-    inputs: defined(toEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>),
+    inputs: defined(
+      toEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>,
+    ),
     failures: result.failures.map((f) => ({ property: f.property, reason: f.reason })),
   };
 }
@@ -116,7 +118,11 @@ export async function read(kind: string, id: string, props: Record<string, unkno
   const result = await def.read(providerContext(), id, withoutProvider(props));
   if (!result) return {};
   const state: State = result.state;
-  const inputs = Object.fromEntries(inputKeys(def).filter((k) => k in state).map((k) => [k, state[k]]));
+  const inputs = Object.fromEntries(
+    inputKeys(def)
+      .filter((k) => k in state)
+      .map((k) => [k, state[k]]),
+  );
   return { id: result.id, props: defined({ ...state }), inputs: defined(inputs) } as dynamic.ReadResult;
 }
 

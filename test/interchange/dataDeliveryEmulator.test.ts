@@ -120,7 +120,7 @@ describe("lifecycle", () => {
 
   it("refuses to take over an existing name unless adopt is set", async () => {
     const { ctx } = emulatorContext(emulator.current);
-    const existing = { advertiserId: "12346", destination: { type: "GCS", bucket: "acme-outlet-lld" } };
+    const existing = { advertiserId: "12346", destination: { type: "GCS" as const, bucket: "acme-outlet-lld" } };
     const refused = await failureOf(def.create(ctx, { ...inputs("outlet-lld", existing.destination), ...existing }));
     expect(refused).toBeInstanceOf(RefusedError);
     expect((refused as Error).message).toContain('already has a data-delivery credential named "outlet-lld"');
