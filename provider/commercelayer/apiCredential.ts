@@ -267,16 +267,7 @@ function namingInputs(err: unknown): never {
     ...new Set([err.field, ...err.issues.map((i) => i.path)].map((p) => (p ? INPUT_OF_POINTER[p] : undefined))),
   ].filter((i): i is string => i !== undefined);
   if (inputs.length === 0) throw err;
-  throw new ApiError({
-    service: err.service,
-    method: err.method,
-    path: err.path,
-    status: err.status,
-    code: err.code,
-    platformMessage: err.platformMessage,
-    field: err.field,
-    issues: err.issues,
-    attempts: err.attempts,
+  throw err.with({
     remedy: `Fix the ${inputs.join(", ")} input${inputs.length > 1 ? "s" : ""} of the resource and run the update again.`,
   });
 }

@@ -93,16 +93,7 @@ export class CommerceLayerTokenSource implements TokenSource {
 }
 
 function rejectedCredentials(err: ApiError): ApiError {
-  return new ApiError({
-    service: err.service,
-    method: err.method,
-    path: err.path,
-    status: err.status,
-    code: err.code,
-    platformMessage: err.platformMessage,
-    field: err.field,
-    issues: err.issues,
-    attempts: err.attempts,
+  return err.with({
     remedy:
       `The provisioning client credentials were refused: check commercelayer:clientId (${howToSet(settingKeys.commerceLayerClientId)}) ` +
       `and commercelayer:clientSecret (${howToSet(settingKeys.commerceLayerClientSecret)}).`,

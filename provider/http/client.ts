@@ -170,18 +170,18 @@ export class HttpClient {
       const mayRetry = outcome.retryable && (idempotent || error.isRateLimited()) && attempt <= this.retry.maxRetries;
       if (!mayRetry) {
         this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
-        throw attempt > 1 ? withAttempts(error, attempt) : error;
+        throw attempt > 1 ? error.with({ attempts: attempt }) : error;
       }
       // maxRetryAfterMs bounds what the platform asks for; our own backoff is bounded by maxDelayMs instead.
       const delay = outcome.retryAfterMs ?? this.backoff(attempt);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.maxRetryAfterMs) {
         this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
-        throw withAttempts(
-          error,
-          attempt,
-          `The platform asked to wait ${Math.ceil(delay / 1000)} s, longer than the ${this.retry.maxRetryAfterMs / 1000} s ` +
+        throw error.with({
+          attempts: attempt,
+          remedy:
+            `The platform asked to wait ${Math.ceil(delay / 1000)} s, longer than the ${this.retry.maxRetryAfterMs / 1000} s ` +
             `this provider waits; try again later or raise the retry limit in the provider configuration.`,
-        );
+        });
       }
       this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt, retryInMs: delay });
       await sleep(delay);
@@ -457,22 +457,6 @@ function remedyFor(status: number, code: string): string | undefined {
     return "The platform's rate limit was reached; try again later or lower parallelism (--parallel).";
   if (status >= 500) return "The platform had a fault; try again.";
   return undefined;
-}
-
-function withAttempts(error: ApiError, attempts: number, remedy?: string): ApiError {
-  return new ApiError({
-    service: error.service,
-    method: error.method,
-    path: error.path,
-    status: error.status,
-    code: error.code,
-    platformMessage: error.platformMessage,
-    field: error.field,
-    issues: error.issues,
-    retryAfterSeconds: error.retryAfterSeconds,
-    attempts,
-    remedy: remedy ?? error.remedy,
-  });
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {

@@ -103,6 +103,23 @@ export class ApiError extends Error {
     return `${init.service} ${init.method} ${init.path} failed${tries}: ${answer}: ${init.platformMessage.replace(/[.\s]+$/, "")}${field}.${remedy}`;
   }
 
+  /** The same failure with some facts replaced: a different attempt count or a remedy naming the input to fix. */
+  with(changes: { attempts?: number; remedy?: string | undefined }): ApiError {
+    return new ApiError({
+      service: this.service,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      code: this.code,
+      platformMessage: this.platformMessage,
+      field: this.field,
+      issues: this.issues,
+      retryAfterSeconds: this.retryAfterSeconds,
+      attempts: changes.attempts ?? this.attempts,
+      remedy: "remedy" in changes ? changes.remedy : this.remedy,
+    });
+  }
+
   /** 404: the object does not exist, or belongs to another customer (the platforms never answer 403 for that). */
   isNotFound(): boolean {
     return this.status === 404;

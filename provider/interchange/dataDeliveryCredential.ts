@@ -434,17 +434,7 @@ function optionsFrom(state: State): ProbeOptions {
 }
 
 function referencedError(err: ApiError, advertiserId: string, name: string): ApiError {
-  return new ApiError({
-    service: err.service,
-    method: err.method,
-    path: err.path,
-    status: err.status,
-    code: err.code,
-    platformMessage: err.platformMessage,
-    field: err.field,
-    issues: err.issues,
-    retryAfterSeconds: err.retryAfterSeconds,
-    attempts: err.attempts,
+  return err.with({
     remedy:
       `The API refuses to remove data-delivery credential "${name}" while a data-delivery output of advertiser ` +
       `${advertiserId} still references it. Remove that output or repoint it to another credential first, then ` +

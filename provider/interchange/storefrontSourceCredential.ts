@@ -349,19 +349,7 @@ function describeTarget(inputs: StorefrontSourceCredentialInputs): string {
 
 /** The same error with a remedy that names the input to change. */
 function withRemedy(err: ApiError, remedy: string): ApiError {
-  return new ApiError({
-    service: err.service,
-    method: err.method,
-    path: err.path,
-    status: err.status,
-    code: err.code,
-    platformMessage: err.platformMessage,
-    field: err.field,
-    issues: err.issues,
-    retryAfterSeconds: err.retryAfterSeconds,
-    attempts: err.attempts,
-    remedy: err.remedy ? `${err.remedy} ${remedy}` : remedy,
-  });
+  return err.with({ remedy: err.remedy ? `${err.remedy} ${remedy}` : remedy });
 }
 
 /** Explain a refused register call in terms of this resource's inputs. */
