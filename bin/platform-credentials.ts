@@ -23,12 +23,18 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/**
+ * The emulator's port when `--port` is not given: the address the examples' Pulumi.yaml files point at, so
+ * `pulumi up` in an example works against `npx platform-credentials emulator` with zero setup.
+ */
+export const DEFAULT_EMULATOR_PORT = 4010;
+
 const emulatorUsage = `Usage: platform-credentials emulator [--port N] [--host H] [--seed FILE]
 
 Serve the local Scope3 Interchange + Commerce Layer emulator until SIGINT/SIGTERM.
 
 Options:
-  --port N      TCP port (default 0: a free port, printed at start)
+  --port N      TCP port (default ${DEFAULT_EMULATOR_PORT}, the examples' default; 0 picks a free port)
   --host H      interface to bind (default 127.0.0.1)
   --seed FILE   JSON seed document replacing the default seed (see emulator/README.md)
   -h, --help    show this help`;
@@ -82,7 +88,7 @@ const emulatorCommand: Subcommand = {
       process.stdout.write(`${emulatorUsage}\n`);
       return 0;
     }
-    const port = values.port === undefined ? 0 : Number(values.port);
+    const port = values.port === undefined ? DEFAULT_EMULATOR_PORT : Number(values.port);
     if (!/^[0-9]+$/.test(values.port ?? "0") || !Number.isInteger(port) || port > 65535) {
       throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
     }
@@ -115,9 +121,62 @@ const emulatorCommand: Subcommand = {
   },
 };
 
+const demoUsage = `Usage: platform-credentials demo [--port N] [--probe-delay-ms N] [--no-color]
+
+Run the examples end to end against a private emulator: their programs under Pulumi's mocks, their resources through
+Pulumi's real dynamic-provider host as pulumi up / refresh / destroy drive it, then the policy pack. Exit code 0
+when every step showed what it should, 1 otherwise.
+
+Options:
+  --port N             port of the demo's emulator (default 0: a free port)
+  --probe-delay-ms N   how long the emulator's data-delivery probes take (default 400)
+  --no-color           plain output even on a terminal (NO_COLOR works too)
+  -h, --help           show this help`;
+
+function integerFlag(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value) || Number(value) > max) {
+    throw new UsageError(`--${name} must be an integer from 0 to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+const demoCommand: Subcommand = {
+  summary: "run the examples end to end against a private emulator (npm run demo)",
+  usage: demoUsage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        "probe-delay-ms": { type: "string" },
+        "no-color": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(`${demoUsage}\n`);
+      return 0;
+    }
+    const port = integerFlag("port", values.port, 65535);
+    const probeDelayMs = integerFlag("probe-delay-ms", values["probe-delay-ms"], 60_000);
+    // Loaded on demand: the demo pulls in the engine harness, which the emulator command does not need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDemo } = require("../demo/demo") as typeof import("../demo/demo");
+    return runDemo({
+      ...(port !== undefined ? { port } : {}),
+      ...(probeDelayMs !== undefined ? { probeDelayMs } : {}),
+      ...(values["no-color"] ? { color: false } : {}),
+    });
+  },
+};
+
 /** Every subcommand by name. */
 export const subcommands: Record<string, Subcommand> = {
   emulator: emulatorCommand,
+  demo: demoCommand,
 };
 
 function mainUsage(): string {

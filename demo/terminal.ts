@@ -1,0 +1,102 @@
+/**
+ * How the demo talks to a terminal: numbered steps, one line per resource, colours and a live progress line when
+ * the output is a TTY, and plain stable lines otherwise (CI logs, the test suite).
+ */
+
+/** Where the demo writes. */
+export interface DemoOutput {
+  /** Write a chunk of text. */
+  write(text: string): unknown;
+  /** True for an interactive terminal (colours, progress line rewritten in place). */
+  isTTY?: boolean;
+}
+
+const STYLES = { bold: 1, dim: 2, red: 31, green: 32, yellow: 33, cyan: 36 } as const;
+
+/** A style the printer can apply. */
+export type Style = keyof typeof STYLES;
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** Prints the demo's narrative. */
+export class DemoPrinter {
+  private stepNumber = 0;
+  private progress: { label: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
+  private readonly color: boolean;
+
+  /**
+   * @param out the stream to write to
+   * @param color use ANSI colours (default: when `out` is a TTY and NO_COLOR is not set)
+   */
+  constructor(
+    private readonly out: DemoOutput,
+    color?: boolean,
+  ) {
+    this.color = color ?? (out.isTTY === true && !process.env["NO_COLOR"]);
+  }
+
+  /** `text` in a style, when colours are on. */
+  style(style: Style, text: string): string {
+    return this.color ? `\u001b[${STYLES[style]}m${text}\u001b[0m` : text;
+  }
+
+  /** Starts the next numbered step: `\n[3] title`. */
+  step(title: string): void {
+    this.stepNumber += 1;
+    this.line("");
+    this.line(this.style("bold", `[${this.stepNumber}] ${title}`));
+  }
+
+  /** An indented line. */
+  line(text: string): void {
+    this.stopProgress();
+    this.out.write(`${text}\n`);
+  }
+
+  /** A line under the current step, with a marker: `  ✓ text`. */
+  item(marker: string, text: string, style?: Style): void {
+    this.line(`  ${style ? this.style(style, marker) : marker} ${text}`);
+  }
+
+  /** A continuation line under an item. */
+  detail(text: string): void {
+    this.line(`      ${text}`);
+  }
+
+  /**
+   * Shows that something is being waited on. On a TTY a spinner with the elapsed seconds is redrawn in place until
+   * the next line is printed; otherwise one `… label` line is printed.
+   */
+  waiting(label: string): void {
+    this.stopProgress();
+    if (!this.out.isTTY) {
+      this.out.write(`  … ${label}\n`);
+      return;
+    }
+    const started = Date.now();
+    const progress = {
+      label,
+      started,
+      frame: 0,
+      timer: setInterval(() => this.drawProgress(), 100),
+    };
+    progress.timer.unref();
+    this.progress = progress;
+    this.drawProgress();
+  }
+
+  private drawProgress(): void {
+    const progress = this.progress;
+    if (!progress) return;
+    const seconds = ((Date.now() - progress.started) / 1000).toFixed(1);
+    const frame = SPINNER[progress.frame++ % SPINNER.length] ?? "-";
+    this.out.write(`\r\u001b[2K  ${this.style("cyan", frame)} ${progress.label} ${this.style("dim", `${seconds} s`)}`);
+  }
+
+  private stopProgress(): void {
+    if (!this.progress) return;
+    clearInterval(this.progress.timer);
+    this.progress = undefined;
+    this.out.write("\r\u001b[2K");
+  }
+}

@@ -1,0 +1,46 @@
+// One Commerce Layer API credential of each kind for an organization: a sales channel for the storefront, an
+// integration for the ERP (acting as a role) and a webapp for the back office (OAuth with a redirect URI).
+import * as pulumi from "@pulumi/pulumi";
+import { commercelayer } from "pulumi-platform-credentials";
+
+const config = new pulumi.Config();
+const organizationId = config.require("organizationId");
+
+const storefront = new commercelayer.ApiCredential("storefront", {
+  organizationId,
+  name: "Storefront",
+  kind: "sales_channel",
+  metadata: { owner: "web-team" },
+});
+
+const erp = new commercelayer.ApiCredential("erp", {
+  organizationId,
+  name: "ERP sync",
+  kind: "integration",
+  roleId: config.require("integrationRoleId"),
+  expiresIn: 14400,
+  reference: "erp-sync",
+  referenceOrigin: "platform-team",
+});
+
+const backoffice = new commercelayer.ApiCredential("backoffice", {
+  organizationId,
+  name: "Back office",
+  kind: "webapp",
+  redirectUri: config.require("webappRedirectUri"),
+});
+
+// Client ids and secrets are secret outputs of the resources; exporting them through pulumi.secret keeps them
+// encrypted in the stack's outputs too (`pulumi stack output --show-secrets` reveals them).
+export const storefrontClientId = pulumi.secret(storefront.clientId);
+export const erpClientId = pulumi.secret(erp.clientId);
+export const erpClientSecret = pulumi.secret(erp.clientSecret);
+export const backofficeClientId = pulumi.secret(backoffice.clientId);
+export const backofficeClientSecret = pulumi.secret(backoffice.clientSecret);
+/** Effective token lifetimes in seconds (Commerce Layer's default where none was set). */
+export const tokenLifetimes = {
+  storefront: storefront.expiresIn,
+  erp: erp.expiresIn,
+  backoffice: backoffice.expiresIn,
+};
+export const credentialIds = { storefront: storefront.id, erp: erp.id, backoffice: backoffice.id };
