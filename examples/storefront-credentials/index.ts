@@ -12,7 +12,7 @@ const display = new interchange.StorefrontSourceCredential("display", {
   storefrontId,
   sourceId: config.get("displaySourceId") ?? "src_apikey",
   accountIdentifier,
-  auth: config.requireSecret("displayApiKey").apply((token) => ({ type: "apiKey" as const, token })),
+  auth: { type: "apiKey", token: config.requireSecret("displayApiKey") },
 });
 
 // JWT source: Interchange signs assertions with the service account's private key.
@@ -20,17 +20,17 @@ const retail = new interchange.StorefrontSourceCredential("retail", {
   storefrontId,
   sourceId: config.get("retailSourceId") ?? "src_jwt",
   accountIdentifier,
-  auth: config.requireSecret("retailPrivateKey").apply((privateKey) => ({
-    type: "jwt" as const,
-    privateKey,
+  auth: {
+    type: "jwt",
+    privateKey: config.requireSecret("retailPrivateKey"),
     issuer: config.require("retailIssuer"),
     subject: accountIdentifier,
     keyId: config.require("retailKeyId"),
     scope: config.get("retailScope") ?? "buyer.read buyer.write",
     tokenEndpointUrl: config.require("retailTokenEndpointUrl"),
     audienceUrl: config.get("retailAudienceUrl") ?? config.require("retailTokenEndpointUrl"),
-    algorithm: "RS256" as const,
-  })),
+    algorithm: "RS256",
+  },
 });
 
 // OAuth source: no secret to send; the credential stays PENDING until a person opens the consent URL and agrees.

@@ -11,46 +11,46 @@ import { wrapSecretInputs } from "../secrets";
 export interface SourceApiKeyAuth {
   readonly type: "apiKey";
   /** The API key (secret). */
-  readonly token: string;
+  readonly token: pulumi.Input<string>;
 }
 
 /** A bearer token the source issued for the account. */
 export interface SourceBearerAuth {
   readonly type: "bearer";
   /** The bearer token (secret). */
-  readonly token: string;
+  readonly token: pulumi.Input<string>;
 }
 
 /** A JWT-bearer (service account) credential: Interchange signs assertions with `privateKey`. */
 export interface SourceJwtAuth {
   readonly type: "jwt";
   /** PEM private key that signs the assertion (secret). */
-  readonly privateKey: string;
+  readonly privateKey: pulumi.Input<string>;
   /** Issuer (`iss`). */
-  readonly issuer: string;
+  readonly issuer: pulumi.Input<string>;
   /** Subject (`sub`): the account the token acts for. */
-  readonly subject: string;
+  readonly subject: pulumi.Input<string>;
   /** Id of the signing key (`kid`). */
-  readonly keyId: string;
+  readonly keyId: pulumi.Input<string>;
   /** Scope the source requires. */
-  readonly scope: string;
+  readonly scope: pulumi.Input<string>;
   /** Token endpoint URL the assertion is exchanged at. */
-  readonly tokenEndpointUrl: string;
+  readonly tokenEndpointUrl: pulumi.Input<string>;
   /** Audience URL (`aud`) of the assertion. */
-  readonly audienceUrl: string;
+  readonly audienceUrl: pulumi.Input<string>;
   /** `ES256` or `RS256`; the source's default when omitted. */
-  readonly algorithm?: "ES256" | "RS256";
+  readonly algorithm?: pulumi.Input<"ES256" | "RS256">;
   /** Source-specific environment name (for example `sandbox`). */
-  readonly environment?: string;
+  readonly environment?: pulumi.Input<string>;
 }
 
 /** HTTP basic authentication at the source. */
 export interface SourceBasicAuth {
   readonly type: "basic";
   /** User name at the source. */
-  readonly username: string;
+  readonly username: pulumi.Input<string>;
   /** Password at the source (secret). */
-  readonly password: string;
+  readonly password: pulumi.Input<string>;
 }
 
 /** The source takes credentials without a secret (sent to Interchange as `{}`). */
