@@ -3,16 +3,20 @@
  * GetAnalyzerInfo, Configure (policy config reconciled with each policy's schema and defaults), then Analyze for one
  * resource (its inputs, before a step) or AnalyzeStack for every resource (their outputs, after an update).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
-import type * as GrpcModule from "@grpc/grpc-js";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
-import type * as AnalyzerGrpcModule from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as AnalyzerProtoModule from "@pulumi/pulumi/proto/analyzer_pb";
-import { encodeSecretSignatures, isPlainObject } from "./secrets";
+import {
+  callUnary,
+  loadAnalyzerRpc,
+  startGrpcServerProcess,
+  toStruct as valueToStruct,
+  type UnaryMethod,
+} from "./grpcProcess";
+import { encodeSecretSignatures } from "./secrets";
 
 /** Enforcement levels as `@pulumi/policy` names them. */
 export type EnforcementLevelName = "advisory" | "mandatory" | "disabled" | "remediate";
@@ -137,26 +141,6 @@ export class AnalyzerError extends Error {
   }
 }
 
-interface ProtoModules {
-  grpc: typeof GrpcModule;
-  struct: typeof StructModule;
-  empty: typeof EmptyModule;
-  analyzerGrpc: typeof AnalyzerGrpcModule;
-  analyzer: typeof AnalyzerProtoModule;
-}
-
-/** The gRPC and protobuf modules from @pulumi/pulumi's own dependency tree, so message classes match the pack's. */
-function loadProtoModules(pulumiDir: string): ProtoModules {
-  const fromPulumi = createRequire(join(pulumiDir, "package.json"));
-  return {
-    grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
-    struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof StructModule,
-    empty: fromPulumi("google-protobuf/google/protobuf/empty_pb") as typeof EmptyModule,
-    analyzerGrpc: fromPulumi("./proto/analyzer_grpc_pb") as typeof AnalyzerGrpcModule,
-    analyzer: fromPulumi("./proto/analyzer_pb") as typeof AnalyzerProtoModule,
-  };
-}
-
 const LEVEL_NAMES: Record<number, EnforcementLevelName> = {
   0: "advisory",
   1: "mandatory",
@@ -174,53 +158,34 @@ export async function startPolicyPack(packDir: string, opts: PolicyPackOptions =
   const dir = resolve(packDir);
   const fromPack = createRequire(join(dir, "package.json"));
   const pulumiDir = dirname(fromPack.resolve("@pulumi/pulumi/package.json"));
-  const proto = loadProtoModules(pulumiDir);
+  const proto = loadAnalyzerRpc(pulumiDir);
   const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
 
-  const child = spawn(process.execPath, [join(pulumiDir, "cmd", "run-policy-pack"), "127.0.0.1:1", dir], {
+  const server = await startGrpcServerProcess({
+    name: "policy pack",
+    args: [join(pulumiDir, "cmd", "run-policy-pack"), "127.0.0.1:1", dir],
     cwd: dir,
     env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+    portLine: "firstDigitsOnly",
   });
-  let output = "";
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => (output += chunk));
-  const port = await readPort(
-    child,
-    opts.startTimeoutMs ?? 30_000,
-    (chunk) => (output += chunk),
-    () => output,
-  );
+  const port = server.port;
 
   const client = new proto.analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, proto.grpc.credentials.createInsecure());
-  const exited = new Promise<void>((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
-    else child.once("exit", () => resolveExit());
-  });
 
-  function call<Req, Res>(
-    method: string,
-    invoke: (
-      req: Req,
-      metadata: GrpcModule.Metadata,
-      options: Partial<GrpcModule.CallOptions>,
-      callback: (error: GrpcModule.ServiceError | null, response: Res) => void,
-    ) => unknown,
-    req: Req,
-  ): Promise<Res> {
-    return new Promise((resolveCall, reject) => {
-      invoke.call(client, req, new proto.grpc.Metadata(), { deadline: Date.now() + callTimeoutMs }, (error, res) => {
-        if (error) reject(new AnalyzerError(error.details || error.message, method, error.code));
-        else resolveCall(res);
-      });
-    });
+  function call<Req, Res>(method: string, invoke: UnaryMethod<Req, Res>, req: Req): Promise<Res> {
+    return callUnary(
+      proto,
+      client,
+      invoke,
+      req,
+      callTimeoutMs,
+      (error) => new AnalyzerError(error.details || error.message, method, error.code),
+    );
   }
 
   const toStruct = (value: Record<string, unknown>): StructModule.Struct =>
-    proto.struct.Struct.fromJavaScript(
-      dropUndefined(encodeSecretSignatures(value)) as Record<string, StructModule.JavaScriptValue>,
-    );
+    valueToStruct(proto, encodeSecretSignatures(value) as Record<string, unknown>);
 
   function toAnalyzerOptions(options: AnalyzerResource["options"] = {}): AnalyzerProtoModule.AnalyzerResourceOptions {
     // @pulumi/policy refuses requests without options ("A more recent version of the Pulumi CLI is required").
@@ -274,8 +239,8 @@ export async function startPolicyPack(packDir: string, opts: PolicyPackOptions =
 
   return {
     port,
-    pid: child.pid ?? -1,
-    logs: () => output,
+    pid: server.pid,
+    logs: server.logs,
     info,
 
     async configure(config) {
@@ -344,8 +309,7 @@ export async function startPolicyPack(packDir: string, opts: PolicyPackOptions =
 
     async close() {
       client.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
+      await server.stop();
     },
   };
 }
@@ -388,58 +352,4 @@ function reconcilePolicyConfig(
     throw new Error(`Policy pack config of "${policy.name}" does not fit its schema: ${problems.join("; ")}.`);
   }
   return { enforcementLevel: enforcementLevel ?? policy.enforcementLevel, properties: withDefaults };
-}
-
-/** Waits for the port line on the pack's stdout; fails with the pack's output when it exits or stays silent. */
-function readPort(
-  child: ChildProcess,
-  timeoutMs: number,
-  record: (chunk: string) => void,
-  logs: () => string,
-): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    let stdout = "";
-    let settled = false;
-    const finish = (error: Error | undefined, port?: number): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      child.off("error", onError);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-      } else resolvePort(port ?? 0);
-    };
-    const onData = (chunk: string): void => {
-      record(chunk);
-      if (settled) return;
-      stdout += chunk;
-      // A pack may log before the PolicyPack binds: the port is the first line that is only digits.
-      for (const line of stdout.split("\n").slice(0, -1)) {
-        if (/^\d+$/.test(line.trim())) return finish(undefined, Number(line.trim()));
-      }
-    };
-    const onExit = (code: number | null, signal: string | null): void =>
-      finish(new Error(`The policy pack exited (${signal ?? code}) before printing its port:\n${logs()}`));
-    const onError = (error: Error): void => finish(new Error(`Cannot start the policy pack: ${error.message}`));
-    const timer = setTimeout(
-      () => finish(new Error(`The policy pack printed no port within ${timeoutMs} ms:\n${logs()}`)),
-      timeoutMs,
-    );
-    child.stdout?.on("data", onData);
-    child.once("exit", onExit);
-    child.once("error", onError);
-  });
-}
-
-/** Protobuf `Struct` has no undefined: drop such fields and turn such array items into null, as JSON would. */
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : dropUndefined(item)));
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) out[key] = dropUndefined(item);
-  }
-  return out;
 }

@@ -3,16 +3,20 @@
  * the engine drives it: Configure with the stack config, then Check/Diff/Create/Read/Update/Delete with property
  * Structs that carry the serialized provider (`__provider`).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as GrpcModule from "@grpc/grpc-js";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
-import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as ProviderProtoModule from "@pulumi/pulumi/proto/provider_pb";
-import type * as StatusProtoModule from "@pulumi/pulumi/proto/status_pb";
+import {
+  callUnary,
+  loadProviderRpc,
+  resourceInitFailure,
+  startGrpcServerProcess,
+  toStruct as propertiesToStruct,
+  type UnaryMethod,
+} from "./grpcProcess";
 import type { PulumiProject } from "./project";
-import { encodeSecretSignatures, isPlainObject, markSecretOutputs, reveal, Secret } from "./secrets";
+import { encodeSecretSignatures, markSecretOutputs, reveal, Secret } from "./secrets";
 
 /** The property that carries the serialized dynamic provider in every resource's inputs and outputs. */
 export const PROVIDER_KEY = "__provider";
@@ -188,26 +192,6 @@ function urnParts(value: string): { type: string; name: string } {
   return { type: qualifiedType.split("$").pop() ?? qualifiedType, name: parts.slice(3).join("::") };
 }
 
-interface ProtoModules {
-  grpc: typeof GrpcModule;
-  struct: typeof StructModule;
-  providerGrpc: typeof ProviderGrpcModule;
-  provider: typeof ProviderProtoModule;
-  status: typeof StatusProtoModule;
-}
-
-/** The gRPC and protobuf modules from @pulumi/pulumi's own dependency tree, so message classes match the host's. */
-function loadProtoModules(pulumiDir: string): ProtoModules {
-  const fromPulumi = createRequire(join(pulumiDir, "package.json"));
-  return {
-    grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
-    struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof StructModule,
-    providerGrpc: fromPulumi("./proto/provider_grpc_pb") as typeof ProviderGrpcModule,
-    provider: fromPulumi("./proto/provider_pb") as typeof ProviderProtoModule,
-    status: fromPulumi("./proto/status_pb") as typeof StatusProtoModule,
-  };
-}
-
 /**
  * Spawns `node <@pulumi/pulumi>/cmd/dynamic-provider/index.js 127.0.0.1:1` in the project directory (the engine
  * address is unused by the host), reads the port it prints, and connects a `ResourceProviderClient` to it.
@@ -217,26 +201,19 @@ export async function startDynamicProviderHost(
   opts: HostOptions = {},
 ): Promise<DynamicProviderHost> {
   const pulumiDir = dirname(project.resolve("@pulumi/pulumi/package.json"));
-  const proto = loadProtoModules(pulumiDir);
+  const proto = loadProviderRpc(pulumiDir);
   const projectName = opts.projectName ?? "project";
   const stackName = opts.stackName ?? "stack";
   const callTimeoutMs = opts.callTimeoutMs ?? 120_000;
 
-  const child = spawn(process.execPath, [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
+  const server = await startGrpcServerProcess({
+    name: "dynamic-provider host",
+    args: [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"],
     cwd: project.dir,
     env: { ...process.env, PULUMI_NODEJS_PROJECT: projectName, PULUMI_NODEJS_STACK: stackName },
-    stdio: ["ignore", "pipe", "pipe"],
+    startTimeoutMs: opts.startTimeoutMs ?? 30_000,
   });
-  let output = "";
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => (output += chunk));
-  const port = await readPort(
-    child,
-    opts.startTimeoutMs ?? 30_000,
-    (chunk) => (output += chunk),
-    () => output,
-  );
+  const port = server.port;
 
   const client = new proto.providerGrpc.ResourceProviderClient(
     `127.0.0.1:${port}`,
@@ -244,35 +221,20 @@ export async function startDynamicProviderHost(
   );
   let configured = false;
 
-  const toStruct = (props: PropertyMap): StructModule.Struct =>
-    proto.struct.Struct.fromJavaScript(dropUndefined(reveal(props)) as Record<string, StructModule.JavaScriptValue>);
+  const toStruct = (props: PropertyMap): StructModule.Struct => propertiesToStruct(proto, reveal<PropertyMap>(props));
   const fromStruct = (struct: StructModule.Struct | undefined): PropertyMap =>
     (struct?.toJavaScript() as PropertyMap | undefined) ?? {};
 
   /** One unary call with a deadline; gRPC errors become ProviderError / PartialFailureError. */
   function call<Req, Res>(
     method: string,
-    invoke: (
-      req: Req,
-      metadata: GrpcModule.Metadata,
-      options: Partial<GrpcModule.CallOptions>,
-      callback: (error: GrpcModule.ServiceError | null, response: Res) => void,
-    ) => unknown,
+    invoke: UnaryMethod<Req, Res>,
     req: Req,
     partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
   ): Promise<Res> {
-    return new Promise((resolvePromise, reject) => {
-      invoke.call(
-        client,
-        req,
-        new proto.grpc.Metadata(),
-        { deadline: Date.now() + callTimeoutMs },
-        (error, response) => {
-          if (error) reject(toProviderError(method, error, partialFailureSecrets));
-          else resolvePromise(response);
-        },
-      );
-    });
+    return callUnary(proto, client, invoke, req, callTimeoutMs, (error) =>
+      toProviderError(method, error, partialFailureSecrets),
+    );
   }
 
   function toProviderError(
@@ -281,26 +243,21 @@ export async function startDynamicProviderHost(
     partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
   ): ProviderError {
     const message = error.details || error.message;
-    const [statusBytes] = error.metadata?.get("grpc-status-details-bin") ?? [];
-    if (partialFailureSecrets && statusBytes instanceof Buffer) {
-      const status = proto.status.Status.deserializeBinary(new Uint8Array(statusBytes));
-      for (const detail of status.getDetailsList()) {
-        if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
-        const initFailed = proto.provider.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
-        const outputs = markSecretOutputs(
-          partialFailureSecrets.inputs,
-          fromStruct(initFailed.getProperties()),
-          partialFailureSecrets.additionalSecretOutputs,
-        );
-        return new PartialFailureError(
-          message,
-          method,
-          error.code,
-          initFailed.getId(),
-          outputs,
-          initFailed.getReasonsList(),
-        );
-      }
+    const initFailed = partialFailureSecrets && resourceInitFailure(proto, error);
+    if (partialFailureSecrets && initFailed) {
+      const outputs = markSecretOutputs(
+        partialFailureSecrets.inputs,
+        fromStruct(initFailed.getProperties()),
+        partialFailureSecrets.additionalSecretOutputs,
+      );
+      return new PartialFailureError(
+        message,
+        method,
+        error.code,
+        initFailed.getId(),
+        outputs,
+        initFailed.getReasonsList(),
+      );
     }
     return new ProviderError(message, method, error.code);
   }
@@ -315,18 +272,13 @@ export async function startDynamicProviderHost(
     req.setType(type);
   }
 
-  const exited = new Promise<void>((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
-    else child.once("exit", () => resolveExit());
-  });
-
   return {
     port,
-    pid: child.pid ?? -1,
+    pid: server.pid,
     get configured() {
       return configured;
     },
-    logs: () => output,
+    logs: server.logs,
 
     async configure(config) {
       const req = new proto.provider.ConfigureRequest();
@@ -458,64 +410,7 @@ export async function startDynamicProviderHost(
 
     async close() {
       client.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
+      await server.stop();
     },
   };
-}
-
-/** Waits for the port line on the host's stdout; fails with the host's output when it exits or stays silent. */
-function readPort(
-  child: ChildProcess,
-  timeoutMs: number,
-  record: (chunk: string) => void,
-  logs: () => string,
-): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    let stdout = "";
-    let settled = false;
-    const finish = (error: Error | undefined, port?: number): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      child.off("error", onError);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-      } else resolvePort(port ?? 0);
-    };
-    const onData = (chunk: string): void => {
-      record(chunk);
-      if (settled) return;
-      stdout += chunk;
-      const newline = stdout.indexOf("\n");
-      if (newline < 0) return;
-      const port = Number(stdout.slice(0, newline).trim());
-      if (Number.isInteger(port) && port > 0) finish(undefined, port);
-      else finish(new Error(`The dynamic-provider host printed "${stdout.slice(0, newline)}" instead of its port.`));
-    };
-    const onExit = (code: number | null, signal: string | null): void =>
-      finish(new Error(`The dynamic-provider host exited (${signal ?? code}) before printing its port:\n${logs()}`));
-    const onError = (error: Error): void =>
-      finish(new Error(`Cannot start the dynamic-provider host: ${error.message}`));
-    const timer = setTimeout(
-      () => finish(new Error(`The dynamic-provider host printed no port within ${timeoutMs} ms:\n${logs()}`)),
-      timeoutMs,
-    );
-    child.stdout?.on("data", onData);
-    child.once("exit", onExit);
-    child.once("error", onError);
-  });
-}
-
-/** Protobuf `Struct` has no undefined: drop such fields and turn such array items into null, as JSON would. */
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : dropUndefined(item)));
-  if (!isPlainObject(value)) return value;
-  const out: PropertyMap = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) out[key] = dropUndefined(item);
-  }
-  return out;
 }

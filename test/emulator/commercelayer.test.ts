@@ -3,9 +3,9 @@
  * API credential CRUD and rules, lists, organizations and roles, rate limiting and settings. Every response body
  * is validated against the vendor contract (errors against Commerce Layer's JSON:API error document).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { beforeEach, describe, expect, it } from "vitest";
 import { defaultCommerceLayerSeed, type CommerceLayerSeed } from "../../emulator/commercelayer/seed";
+import { useEmulator } from "../support/emulator";
 import { assertRequestMatches, assertResponseMatches } from "../support/openapi";
 
 const JSON_API = "application/vnd.api+json";
@@ -25,7 +25,7 @@ interface Answer {
   text: string;
 }
 
-let emulator: RunningEmulator;
+const emulator = useEmulator();
 
 async function call(method: string, url: string, init: { headers?: Record<string, string>; body?: string } = {}) {
   const res = await fetch(url, {
@@ -52,7 +52,7 @@ async function requestToken(
     client_secret: CLIENT_SECRET,
   },
 ) {
-  return call("POST", emulator.commerceLayerAuthUrl, {
+  return call("POST", emulator.current.commerceLayerAuthUrl, {
     headers: { "content-type": "application/json", accept: "application/json" },
     body: JSON.stringify(body),
   });
@@ -75,7 +75,7 @@ async function api(
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] = JSON_API;
-  const res = await call(method, `${emulator.commerceLayerApiUrl}${path}`, {
+  const res = await call(method, `${emulator.current.commerceLayerApiUrl}${path}`, {
     headers: { ...headers, ...options.headers },
     ...(body !== undefined ? { body } : {}),
   });
@@ -135,19 +135,11 @@ async function createCredential(attributes: Record<string, unknown>, organizatio
 }
 
 async function admin(method: string, path: string, body?: unknown): Promise<Answer> {
-  return call(method, `${emulator.adminUrl}${path}`, {
+  return call(method, `${emulator.current.adminUrl}${path}`, {
     headers: { "content-type": "application/json" },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, host: "127.0.0.1" });
-});
-
-afterAll(async () => {
-  await emulator.close();
-});
 
 beforeEach(async () => {
   expect((await admin("POST", "/reset")).status).toBe(200);
@@ -169,7 +161,7 @@ describe("token endpoint", () => {
 
   it("accepts a form body with HTTP Basic client authentication", async () => {
     const basic = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64");
-    const res = await call("POST", emulator.commerceLayerAuthUrl, {
+    const res = await call("POST", emulator.current.commerceLayerAuthUrl, {
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${basic}` },
       body: "grant_type=client_credentials",
     });
@@ -194,7 +186,7 @@ describe("token endpoint", () => {
     const grant = await requestToken({ grant_type: "password", client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
     expectError(grant, 400, "BAD_REQUEST");
     expect(grant.body.errors[0].title).toBe("unsupported_grant_type");
-    const bad = await call("POST", emulator.commerceLayerAuthUrl, {
+    const bad = await call("POST", emulator.current.commerceLayerAuthUrl, {
       headers: { "content-type": "application/json" },
       body: "{nope",
     });

@@ -3,28 +3,12 @@
  * (wrapped and bare), JSON:API documents and errors, OAuth errors; and the ApiError predicates every other module
  * asks instead of inspecting status codes.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  ApiError,
-  ClientErrorCode,
-  HttpClient,
-  closeHttpConnections,
-  parsePayload,
-  type BodyFormat,
-} from "../../provider/http";
-import { sendJson, startScriptedServer, type ScriptedServer } from "./support";
+import { ApiError, ClientErrorCode, HttpClient, parsePayload, type BodyFormat } from "../../provider/http";
+import { expectApiError, sendJson, useScriptedServer } from "./support";
 
-let server: ScriptedServer;
-
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-
-afterAll(async () => {
-  await closeHttpConnections();
-  await server.close();
-});
+const server = useScriptedServer();
 
 function client(format: BodyFormat): HttpClient {
   return new HttpClient({
@@ -41,14 +25,8 @@ async function answer(format: BodyFormat, status: number, body: unknown): Promis
   return (await client(format).request({ method: "GET", path: "/thing" })).body;
 }
 
-async function refusal(format: BodyFormat, status: number, body: unknown): Promise<ApiError> {
-  try {
-    await answer(format, status, body);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error("expected the request to fail");
+function refusal(format: BodyFormat, status: number, body: unknown): Promise<ApiError> {
+  return expectApiError(answer(format, status, body));
 }
 
 describe("Interchange envelopes", () => {

@@ -5,7 +5,6 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  ApiError,
   ClientErrorCode,
   HttpClient,
   closeHttpConnections,
@@ -14,6 +13,7 @@ import {
 } from "../../provider/http";
 import type { FaultSpec } from "../../emulator/server";
 import { KEYS, admin, useEmulator, waitFor } from "../support/emulator";
+import { expectApiError } from "./support";
 
 const emulator = useEmulator();
 
@@ -49,16 +49,6 @@ async function counts(): Promise<Record<string, number>> {
   return res.body as Record<string, number>;
 }
 
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error("expected the request to fail");
-}
-
 async function registeredAccounts(): Promise<string[]> {
   const res = await interchange().request<Array<{ accountIdentifier: string }>>({ method: "GET", path: CREDENTIALS });
   return res.body.map((c) => c.accountIdentifier);
@@ -91,7 +81,7 @@ describe("Interchange answers", () => {
   });
 
   it("reads a validation error: code, message, field and issues", async () => {
-    const err = await failure(
+    const err = await expectApiError(
       interchange().request({ method: "POST", path: REGISTER, body: { auth: registration.auth } }),
     );
     expect(err).toMatchObject({
@@ -107,17 +97,17 @@ describe("Interchange answers", () => {
   });
 
   it("reads another customer's storefront as not found, the ToS gate as forbidden, a bad key as unauthorized", async () => {
-    const notFound = await failure(interchange().request({ method: "GET", path: "/storefronts/201" }));
+    const notFound = await expectApiError(interchange().request({ method: "GET", path: "/storefronts/201" }));
     expect(notFound).toMatchObject({ status: 404, code: "NOT_FOUND", attempts: 1 });
     expect(notFound.isNotFound()).toBe(true);
 
     const initech = interchange({ auth: { token: () => KEYS.initech } });
-    const tos = await failure(initech.request({ method: "POST", path: REGISTER, body: registration }));
+    const tos = await expectApiError(initech.request({ method: "POST", path: REGISTER, body: registration }));
     expect(tos).toMatchObject({ status: 403, code: "TOS_ACCEPTANCE_REQUIRED", attempts: 1 });
     expect(tos.isForbidden()).toBe(true);
 
     const unknownKey = interchange({ auth: { token: () => "scope3_nobody_0123456789abcdef" } });
-    const unauthorized = await failure(unknownKey.request({ method: "GET", path: CREDENTIALS }));
+    const unauthorized = await expectApiError(unknownKey.request({ method: "GET", path: CREDENTIALS }));
     expect(unauthorized).toMatchObject({ status: 401, code: "UNAUTHORIZED", attempts: 1 });
     expect(unauthorized.message).not.toContain("0123456789abcdef");
     expect(await counts()).toEqual({
@@ -140,7 +130,7 @@ describe("injected faults on an idempotent read", () => {
 
   it("503 on every attempt: fails after maxRetries + 1 attempts with the platform's code", async () => {
     await fault({ path: "/api/v2/buyer/storefronts/credentials", status: 503, times: 10 });
-    const err = await failure(
+    const err = await expectApiError(
       interchange({ retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } }).request({
         method: "GET",
         path: CREDENTIALS,
@@ -185,7 +175,7 @@ describe("injected faults on a registration (a non-idempotent POST)", () => {
     ["a timeout after processing", { delayMs: 400, after: true, status: 201 }, undefined, ClientErrorCode.Timeout],
   ])("%s: one attempt, ambiguous, and the registration exists", async (_name, effect, status, code) => {
     await fault({ method: "POST", path: REGISTER_ROUTE.slice("POST ".length), ...effect });
-    const err = await failure(
+    const err = await expectApiError(
       interchange({ timeoutMs: 200 }).request({ method: "POST", path: REGISTER, body: registration }),
     );
     expect(err).toMatchObject({ status, code, attempts: 1 });
@@ -219,7 +209,7 @@ describe("injected faults on a registration (a non-idempotent POST)", () => {
 
   it("a 429 asking for longer than maxRetryAfterMs fails at once with the wait and the way out", async () => {
     await fault({ method: "POST", path: REGISTER_ROUTE.slice("POST ".length), status: 429, retryAfter: 90 });
-    const err = await failure(
+    const err = await expectApiError(
       interchange({ retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 10_000 } }).request({
         method: "POST",
         path: REGISTER,
@@ -240,7 +230,7 @@ describe("the emulator's own rate limiter", () => {
     const c = interchange({ retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 500 } });
     await c.request({ method: "GET", path: CREDENTIALS });
     await c.request({ method: "GET", path: CREDENTIALS });
-    const err = await failure(c.request({ method: "GET", path: CREDENTIALS }));
+    const err = await expectApiError(c.request({ method: "GET", path: CREDENTIALS }));
     expect(err).toMatchObject({ status: 429, code: "RATE_LIMITED", attempts: 1 });
     expect(err.isRateLimited()).toBe(true);
     expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(59);
@@ -282,7 +272,7 @@ describe("Commerce Layer: token endpoint and JSON:API", () => {
   }
 
   it("a wrong client secret is refused once, without the secret in the error", async () => {
-    const err = await failure(accessToken("wrong-secret-value-123"));
+    const err = await expectApiError(accessToken("wrong-secret-value-123"));
     expect(err).toMatchObject({ status: 401, code: "UNAUTHORIZED", attempts: 1 });
     expect(err.platformMessage).toContain("Client authentication failed");
     expect(JSON.stringify(err) + err.message).not.toContain("wrong-secret-value-123");
@@ -298,11 +288,11 @@ describe("Commerce Layer: token endpoint and JSON:API", () => {
     expect(list.body.data).toEqual([]);
     expect(list.body.meta.record_count).toBe(0);
 
-    const notFound = await failure(cl.request({ method: "GET", path: "/api_credentials/AAAAAAAAAA" }));
+    const notFound = await expectApiError(cl.request({ method: "GET", path: "/api_credentials/AAAAAAAAAA" }));
     expect(notFound).toMatchObject({ status: 404, code: "RECORD_NOT_FOUND", attempts: 1 });
     expect(notFound.isNotFound()).toBe(true);
 
-    const invalid = await failure(
+    const invalid = await expectApiError(
       cl.request({
         method: "POST",
         path: "/api_credentials",
@@ -346,7 +336,7 @@ describe("redaction through the emulator", () => {
       message: `Key ${KEYS.acme} may not register token ${sourceToken}`,
     });
     const events: AttemptEvent[] = [];
-    const err = await failure(
+    const err = await expectApiError(
       interchange({ onAttempt: (e) => events.push(e) }).request({
         method: "POST",
         path: REGISTER,

@@ -5,11 +5,10 @@
  * nor any onAttempt event, through every error path.
  */
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ApiError,
   HttpClient,
-  closeHttpConnections,
   redact,
   type AttemptEvent,
   type BodyFormat,
@@ -19,22 +18,12 @@ import {
   generatedApiKey,
   generatedPrivateKey,
   sendJson,
-  startScriptedServer,
+  useScriptedServer,
   type ReceivedRequest,
   type ScriptedHandler,
-  type ScriptedServer,
 } from "./support";
 
-let server: ScriptedServer;
-
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-
-afterAll(async () => {
-  await closeHttpConnections();
-  await server.close();
-});
+const server = useScriptedServer();
 
 const apiKey = generatedApiKey();
 const privateKey = generatedPrivateKey();

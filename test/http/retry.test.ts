@@ -3,27 +3,11 @@
  * which failures are retried for which methods, how long the client waits (Retry-After, exponential backoff with
  * jitter), the configurable limits, and the one token refresh after a 401.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  ApiError,
-  ClientErrorCode,
-  HttpClient,
-  closeHttpConnections,
-  type AttemptEvent,
-  type HttpRequest,
-} from "../../provider/http";
-import { sendJson, startScriptedServer, type ScriptedHandler, type ScriptedServer } from "./support";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ClientErrorCode, HttpClient, type AttemptEvent, type HttpRequest } from "../../provider/http";
+import { expectApiError, sendJson, useScriptedServer, type ScriptedHandler } from "./support";
 
-let server: ScriptedServer;
-
-beforeAll(async () => {
-  server = await startScriptedServer();
-});
-
-afterAll(async () => {
-  await closeHttpConnections();
-  await server.close();
-});
+const server = useScriptedServer();
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -39,16 +23,6 @@ function client(options: Partial<ConstructorParameters<typeof HttpClient>[0]> = 
     retry: fastRetry,
     ...options,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error("expected the request to fail");
 }
 
 /** An Interchange error envelope. */
@@ -72,7 +46,7 @@ describe("ambiguous failures of idempotent requests are retried up to maxRetries
     async (method) => {
       server.script(unavailable);
       const events: AttemptEvent[] = [];
-      const err = await failure(
+      const err = await expectApiError(
         client({ onAttempt: (e) => events.push(e) }).request({
           method,
           path: "/advertisers/7",
@@ -117,7 +91,7 @@ describe("ambiguous failures of idempotent requests are retried up to maxRetries
 
   it("names the network failure when resets persist", async () => {
     server.script(reset);
-    const err = await failure(client().request({ method: "DELETE", path: "/x" }));
+    const err = await expectApiError(client().request({ method: "DELETE", path: "/x" }));
     expect(err).toMatchObject({ status: undefined, code: ClientErrorCode.Network, attempts: 4 });
     expect(err.isAmbiguous()).toBe(true);
     expect(server.requests).toHaveLength(4);
@@ -125,7 +99,7 @@ describe("ambiguous failures of idempotent requests are retried up to maxRetries
 
   it("names a malformed body when it persists", async () => {
     server.script(malformed);
-    const err = await failure(client().request({ method: "GET", path: "/x" }));
+    const err = await expectApiError(client().request({ method: "GET", path: "/x" }));
     expect(err).toMatchObject({ status: 200, code: ClientErrorCode.MalformedResponse, attempts: 4 });
     expect(err.platformMessage).toBe("the response body is not valid JSON (22 bytes)");
     expect(err.isAmbiguous()).toBe(true);
@@ -140,7 +114,7 @@ describe("a POST is never retried after an ambiguous failure", () => {
     ["malformed 200 body", malformed, 200, ClientErrorCode.MalformedResponse],
   ])("POST after %s: exactly one attempt", async (_name, fail, status, code) => {
     server.script(fail);
-    const err = await failure(
+    const err = await expectApiError(
       client().request({ method: "POST", path: "/storefronts/1/sources/s/credentials", body: {} }),
     );
     expect(server.requests).toHaveLength(1);
@@ -158,7 +132,7 @@ describe("a POST is never retried after an ambiguous failure", () => {
     expect(server.requests).toHaveLength(2);
 
     server.script(unavailable);
-    const err = await failure(client().request({ method: "PUT", path: "/x", body: {}, idempotent: false }));
+    const err = await expectApiError(client().request({ method: "PUT", path: "/x", body: {}, idempotent: false }));
     expect(err.attempts).toBe(1);
     expect(server.requests).toHaveLength(1);
   });
@@ -187,7 +161,7 @@ describe("a POST is never retried after an ambiguous failure", () => {
 describe("4xx answers are final", () => {
   it.each([400, 403, 404, 409, 422])("%i: one attempt, even for GET", async (status) => {
     server.script((_q, res) => sendJson(res, status, envelope("SOME_CODE", "no")));
-    const err = await failure(client().request({ method: "GET", path: "/x" }));
+    const err = await expectApiError(client().request({ method: "GET", path: "/x" }));
     expect(err).toMatchObject({ status, code: "SOME_CODE", attempts: 1 });
     expect(err.isAmbiguous()).toBe(false);
     expect(server.requests).toHaveLength(1);
@@ -198,7 +172,7 @@ describe("4xx answers are final", () => {
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html>Not Found</html>");
     });
-    const err = await failure(client().request({ method: "GET", path: "/x" }));
+    const err = await expectApiError(client().request({ method: "GET", path: "/x" }));
     expect(err).toMatchObject({ status: 404, code: "HTTP_404", attempts: 1 });
     expect(err.isNotFound()).toBe(true);
     expect(err.isAmbiguous()).toBe(false);
@@ -211,7 +185,7 @@ describe("4xx answers are final", () => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html>Bad Gateway</html>");
     });
-    const err = await failure(client().request({ method: "GET", path: "/x" }));
+    const err = await expectApiError(client().request({ method: "GET", path: "/x" }));
     expect(err).toMatchObject({ status: 502, code: "HTTP_502", attempts: 4 });
     expect(err.isAmbiguous()).toBe(true);
     expect(server.requests).toHaveLength(4);
@@ -225,7 +199,7 @@ describe("backoff: exponential with jitter, bounded by maxDelayMs", () => {
     vi.spyOn(Math, "random").mockReturnValue(random);
     server.script(unavailable);
     const events: AttemptEvent[] = [];
-    await failure(client({ retry, onAttempt: (e) => events.push(e) }).request({ method: "GET", path: "/x" }));
+    await expectApiError(client({ retry, onAttempt: (e) => events.push(e) }).request({ method: "GET", path: "/x" }));
     const at = server.requests.map((r) => r.at);
     return {
       planned: events.flatMap((e) => (e.retryInMs === undefined ? [] : [e.retryInMs])),
@@ -248,13 +222,13 @@ describe("backoff: exponential with jitter, bounded by maxDelayMs", () => {
 
   it("honours maxRetries: 0 (one attempt) and maxRetries: 1 (two)", async () => {
     server.script(unavailable);
-    expect((await failure(client({ retry: { maxRetries: 0 } }).request({ method: "GET", path: "/x" }))).attempts).toBe(
-      1,
-    );
+    expect(
+      (await expectApiError(client({ retry: { maxRetries: 0 } }).request({ method: "GET", path: "/x" }))).attempts,
+    ).toBe(1);
     expect(server.requests).toHaveLength(1);
     server.script(unavailable);
     expect(
-      (await failure(client({ retry: { ...fastRetry, maxRetries: 1 } }).request({ method: "GET", path: "/x" })))
+      (await expectApiError(client({ retry: { ...fastRetry, maxRetries: 1 } }).request({ method: "GET", path: "/x" })))
         .attempts,
     ).toBe(2);
     expect(server.requests).toHaveLength(2);
@@ -320,7 +294,7 @@ describe("429 and Retry-After", () => {
     server.script(rateLimited(() => "120"));
     const events: AttemptEvent[] = [];
     const started = performance.now();
-    const err = await failure(
+    const err = await expectApiError(
       client({ retry: { ...fastRetry, maxRetryAfterMs: 30_000 }, onAttempt: (e) => events.push(e) }).request({
         method: "GET",
         path: "/x",
@@ -339,7 +313,7 @@ describe("429 and Retry-After", () => {
 
   it("gives up after maxRetries when every answer is 429", async () => {
     server.script(rateLimited(() => "0"));
-    const err = await failure(client().request({ method: "POST", path: "/x", body: {} }));
+    const err = await expectApiError(client().request({ method: "POST", path: "/x", body: {} }));
     expect(err).toMatchObject({ status: 429, code: "RATE_LIMITED", attempts: 4, retryAfterSeconds: 0 });
     expect(server.requests).toHaveLength(4);
   });
@@ -392,7 +366,7 @@ describe("401: one fresh token, one retry", () => {
   it("fails after exactly two attempts when the fresh token is refused too", async () => {
     const t = tokens();
     server.script(unauthorized);
-    const err = await failure(client({ auth: t.source }).request({ method: "GET", path: "/x" }));
+    const err = await expectApiError(client({ auth: t.source }).request({ method: "GET", path: "/x" }));
     expect(err).toMatchObject({ status: 401, code: "UNAUTHORIZED", attempts: 2 });
     expect(err.isUnauthorized()).toBe(true);
     expect(err.message).toContain("Check the API credentials in the provider configuration.");
@@ -402,7 +376,7 @@ describe("401: one fresh token, one retry", () => {
 
   it("does not retry a 401 when the token source cannot be refreshed", async () => {
     server.script(unauthorized);
-    const err = await failure(
+    const err = await expectApiError(
       client({ auth: { token: () => "static-api-key" } }).request({ method: "GET", path: "/x" }),
     );
     expect(err).toMatchObject({ status: 401, attempts: 1 });

@@ -7,6 +7,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect } from "vitest";
+import { ApiError, closeHttpConnections } from "../../provider/http";
 
 /** One request as the scripted server received it. */
 export interface ReceivedRequest {
@@ -100,6 +102,48 @@ export async function startScriptedServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Start a scripted server for the test file (in beforeAll) and stop it in afterAll, after closing the client's
+ * pooled connections. The returned server forwards to the running one: use it inside tests and hooks.
+ */
+export function useScriptedServer(): ScriptedServer {
+  let running: ScriptedServer | undefined;
+  beforeAll(async () => {
+    running = await startScriptedServer();
+  });
+  afterAll(async () => {
+    await closeHttpConnections();
+    await running?.close();
+  });
+  const current = (): ScriptedServer => {
+    if (!running) throw new Error("the scripted server is not started yet (use it inside tests and hooks)");
+    return running;
+  };
+  return {
+    get origin() {
+      return current().origin;
+    },
+    get requests() {
+      return current().requests;
+    },
+    sockets: () => current().sockets(),
+    script: (handler) => current().script(handler),
+    clear: () => current().clear(),
+    close: () => current().close(),
+  };
+}
+
+/** Await `promise`, assert that it rejected with an {@link ApiError}, and return that error. */
+export async function expectApiError(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error("expected the request to fail");
 }
 
 /** Answer with a JSON body (or a raw string when `body` is a string) and optional extra headers. */

@@ -4,26 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, ClientErrorCode, HttpClient, closeHttpConnections, type AttemptEvent } from "../../provider/http";
-import { generatedApiKey, pause, sendJson, startScriptedServer, type ScriptedServer } from "./support";
+import { describe, expect, it } from "vitest";
+import { ClientErrorCode, HttpClient, closeHttpConnections, type AttemptEvent } from "../../provider/http";
+import { expectApiError, generatedApiKey, pause, sendJson, useScriptedServer } from "./support";
 
 const packageVersion = (JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as { version: string })
   .version;
 
-let server: ScriptedServer;
-let elsewhere: ScriptedServer;
-
-beforeAll(async () => {
-  server = await startScriptedServer();
-  elsewhere = await startScriptedServer();
-});
-
-afterAll(async () => {
-  await closeHttpConnections();
-  await server.close();
-  await elsewhere.close();
-});
+const server = useScriptedServer();
+const elsewhere = useScriptedServer();
 
 function client(options: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient {
   return new HttpClient({
@@ -33,16 +22,6 @@ function client(options: Partial<ConstructorParameters<typeof HttpClient>[0]> = 
     retry: { baseDelayMs: 5, maxDelayMs: 10 },
     ...options,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
-  }
-  throw new Error("expected the request to fail");
 }
 
 describe("keep-alive pooling", () => {
@@ -119,7 +98,7 @@ describe("per-attempt timeout", () => {
     });
     const events: AttemptEvent[] = [];
     const started = performance.now();
-    const err = await failure(
+    const err = await expectApiError(
       client({
         timeoutMs,
         retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 10 },
@@ -148,7 +127,7 @@ describe("per-attempt timeout", () => {
 
   it("never retries a POST that timed out (it may have been processed)", async () => {
     server.script(() => {});
-    const err = await failure(
+    const err = await expectApiError(
       client({ timeoutMs, retry: { maxRetries: 3 } }).request({ method: "POST", path: "/x", body: { a: 1 } }),
     );
     expect(err.code).toBe(ClientErrorCode.Timeout);
@@ -162,7 +141,7 @@ describe("per-attempt timeout", () => {
       res.write('{"data": ');
     });
     const started = performance.now();
-    const err = await failure(
+    const err = await expectApiError(
       client({ timeoutMs, retry: { maxRetries: 0 } }).request({ method: "GET", path: "/slow" }),
     );
     expect(err.code).toBe(ClientErrorCode.Timeout);
@@ -184,7 +163,7 @@ describe("per-attempt timeout", () => {
       if (!res.destroyed) res.end("]");
     });
     const started = performance.now();
-    const err = await failure(
+    const err = await expectApiError(
       client({ timeoutMs: 300, retry: { maxRetries: 0 } }).request({ method: "GET", path: "/trickle" }),
     );
     const elapsed = performance.now() - started;
@@ -233,7 +212,7 @@ describe("redirects", () => {
       res.end();
     });
     const key = generatedApiKey();
-    const err = await failure(
+    const err = await expectApiError(
       client({ auth: { token: () => key } }).request({ method: "GET", path: "/storefronts/credentials" }),
     );
     expect(elsewhere.requests).toHaveLength(0);
@@ -250,7 +229,7 @@ describe("redirects", () => {
       res.writeHead(307, { location: `${req.url}x` });
       res.end();
     });
-    const err = await failure(client().request({ method: "GET", path: "/loop" }));
+    const err = await expectApiError(client().request({ method: "GET", path: "/loop" }));
     expect(server.requests).toHaveLength(4);
     expect(err.status).toBe(307);
     expect(err.code).toBe("REDIRECT_NOT_FOLLOWED");

@@ -1,18 +1,23 @@
 /**
  * The provider plugin spawned as the engine would spawn it, and a gRPC client that drives it like the engine: secret
  * values go over the wire wrapped (the plugin accepts secrets) and come back decoded into {@link Secret} marks, so
- * a test can see exactly which outputs the plugin kept secret. Loads @grpc/grpc-js and the protobuf messages from
- * @pulumi/pulumi's own dependency tree (as engine/host.ts does) so the message classes match the plugin's.
+ * a test can see exactly which outputs the plugin kept secret. Spawns the plugin and loads @grpc/grpc-js and the
+ * protobuf messages from @pulumi/pulumi's own dependency tree through engine/grpcProcess.ts, as engine/host.ts does,
+ * so the message classes match the plugin's.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type * as GrpcModule from "@grpc/grpc-js";
 import type * as StructModule from "google-protobuf/google/protobuf/struct_pb";
 import type * as EmptyModule from "google-protobuf/google/protobuf/empty_pb";
-import type * as ProviderGrpcModule from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as ProviderProtoModule from "@pulumi/pulumi/proto/provider_pb";
-import type * as StatusProtoModule from "@pulumi/pulumi/proto/status_pb";
+import {
+  callUnary,
+  loadProviderRpc,
+  resourceInitFailure,
+  startGrpcServerProcess,
+  toStruct as valueToStruct,
+  type UnaryMethod,
+} from "../../engine/grpcProcess";
 import { decodeSecretSignatures, encodeSecretSignatures } from "../../engine/secrets";
 
 /** Root of this repository (where package.json, PulumiPlugin.yaml and dist/ are). */
@@ -73,7 +78,7 @@ export interface ConfigureAnswer {
 export interface PluginProcess {
   /** The port the plugin printed. */
   readonly port: number;
-  /** stdout after the port line and stderr. */
+  /** Everything the plugin printed on stdout (the port line included) and stderr so far. */
   logs(): string;
   getSchema(): Promise<string>;
   getPluginInfo(): Promise<string>;
@@ -106,92 +111,52 @@ export function pluginUrn(type: string, name: string): string {
   return `urn:pulumi:stack::project::${type}::${name}`;
 }
 
-interface Proto {
-  grpc: typeof GrpcModule;
-  struct: typeof StructModule;
-  empty: typeof EmptyModule;
-  providerGrpc: typeof ProviderGrpcModule;
-  provider: typeof ProviderProtoModule;
-  status: typeof StatusProtoModule;
-}
-
-function loadProto(): Proto {
-  const fromPulumi = createRequire(join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"));
-  return {
-    grpc: fromPulumi("@grpc/grpc-js") as typeof GrpcModule,
-    struct: fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof StructModule,
-    empty: fromPulumi("google-protobuf/google/protobuf/empty_pb") as typeof EmptyModule,
-    providerGrpc: fromPulumi("./proto/provider_grpc_pb") as typeof ProviderGrpcModule,
-    provider: fromPulumi("./proto/provider_pb") as typeof ProviderProtoModule,
-    status: fromPulumi("./proto/status_pb") as typeof StatusProtoModule,
-  };
-}
-
 // Credentials and config of the machine running the tests must not leak into the plugin under test.
 const CLEARED_ENV = /^(PULUMI_CONFIG|SCOPE3_|INTERCHANGE_|COMMERCELAYER_|PLATFORM_CREDENTIALS_)/;
 
 /** Spawn the plugin, read the port it prints, and connect a ResourceProvider client. */
 export async function startPlugin(opts: StartPluginOptions = {}): Promise<PluginProcess> {
-  const proto = loadProto();
+  const proto = loadProviderRpc(join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"));
   const target = opts.target ?? PLUGIN_MAIN;
   const args = opts.args ?? ["127.0.0.1:1"];
   const argv = opts.launch === "runPlugin" ? [RUN_PLUGIN, target, ...args] : [target, ...args];
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !CLEARED_ENV.test(key)),
   );
-  const child = spawn(process.execPath, argv, {
+  const server = await startGrpcServerProcess({
+    name: "plugin",
+    args: argv,
     cwd: opts.cwd ?? dirname(REPO_ROOT),
     env: { ...env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    startTimeoutMs: 30_000,
   });
-  let output = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  const port = await readPort(
-    child,
-    () => output,
-    (chunk) => (output += chunk),
-  );
+  const port = server.port;
   const client = new proto.providerGrpc.ResourceProviderClient(
     `127.0.0.1:${port}`,
     proto.grpc.credentials.createInsecure(),
   );
 
   const toStruct = (props: PropertyMap): StructModule.Struct =>
-    proto.struct.Struct.fromJavaScript(encodeSecretSignatures(props) as Record<string, StructModule.JavaScriptValue>);
+    valueToStruct(proto, encodeSecretSignatures(props) as PropertyMap);
   const fromStruct = (struct: StructModule.Struct | undefined): PropertyMap =>
     decodeSecretSignatures(struct?.toJavaScript() ?? {}) as PropertyMap;
 
-  function call<Req, Res>(method: string, invoke: unknown, req: Req): Promise<Res> {
-    return new Promise((resolveCall, reject) => {
-      (
-        invoke as (
-          r: Req,
-          m: GrpcModule.Metadata,
-          o: Partial<GrpcModule.CallOptions>,
-          cb: (e: GrpcModule.ServiceError | null, res: Res) => void,
-        ) => void
-      ).call(client, req, new proto.grpc.Metadata(), { deadline: Date.now() + 60_000 }, (error, response) => {
-        if (error) reject(toCallError(method, error));
-        else resolveCall(response);
-      });
-    });
+  function call<Req, Res>(method: string, invoke: UnaryMethod<Req, Res>, req: Req): Promise<Res> {
+    return callUnary(proto, client, invoke, req, 60_000, (error) => toCallError(method, error));
   }
 
   function toCallError(method: string, error: GrpcModule.ServiceError): PluginCallError {
-    const [statusBytes] = error.metadata?.get("grpc-status-details-bin") ?? [];
-    if (statusBytes instanceof Buffer) {
-      const status = proto.status.Status.deserializeBinary(new Uint8Array(statusBytes));
-      for (const detail of status.getDetailsList()) {
-        if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
-        const failed = proto.provider.ErrorResourceInitFailed.deserializeBinary(detail.getValue_asU8());
-        return new PluginCallError(error.details || error.message, method, error.code, {
-          id: failed.getId(),
-          properties: fromStruct(failed.getProperties()),
-          reasons: failed.getReasonsList(),
-        });
-      }
-    }
-    return new PluginCallError(error.details || error.message, method, error.code);
+    const failed = resourceInitFailure(proto, error);
+    return new PluginCallError(
+      error.details || error.message,
+      method,
+      error.code,
+      failed && {
+        id: failed.getId(),
+        properties: fromStruct(failed.getProperties()),
+        reasons: failed.getReasonsList(),
+      },
+    );
   }
 
   function identify(
@@ -204,14 +169,9 @@ export async function startPlugin(opts: StartPluginOptions = {}): Promise<Plugin
     req.setName(parts.slice(3).join("::"));
   }
 
-  const exited = new Promise<void>((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
-    else child.once("exit", () => resolveExit());
-  });
-
   return {
     port,
-    logs: () => output,
+    logs: server.logs,
     async getSchema() {
       const req = new proto.provider.GetSchemaRequest();
       const res = await call<ProviderProtoModule.GetSchemaRequest, ProviderProtoModule.GetSchemaResponse>(
@@ -331,41 +291,7 @@ export async function startPlugin(opts: StartPluginOptions = {}): Promise<Plugin
     },
     async close() {
       client.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
+      await server.stop();
     },
   };
-}
-
-/** The first stdout line must be the port; fails with the plugin's output when it exits or stays silent. */
-function readPort(child: ChildProcess, logs: () => string, record: (chunk: string) => void): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    let stdout = "";
-    let settled = false;
-    const finish = (error: Error | undefined, port = 0): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-      } else resolvePort(port);
-    };
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      if (settled) return record(chunk);
-      stdout += chunk;
-      const newline = stdout.indexOf("\n");
-      if (newline < 0) return;
-      const first = stdout.slice(0, newline).trim();
-      record(stdout.slice(newline + 1));
-      const port = Number(first);
-      if (Number.isInteger(port) && port > 0) finish(undefined, port);
-      else finish(new Error(`The plugin printed "${first}" instead of its port:\n${logs()}`));
-    });
-    child.once("exit", (code, signal) =>
-      finish(new Error(`The plugin exited (${signal ?? code}) before printing its port:\n${stdout}${logs()}`)),
-    );
-    child.once("error", (error) => finish(new Error(`Cannot start the plugin: ${error.message}`)));
-    const timer = setTimeout(() => finish(new Error(`The plugin printed no port within 30 s:\n${logs()}`)), 30_000);
-  });
 }

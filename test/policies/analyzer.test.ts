@@ -1,21 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AnalyzerError, startPolicyPack, type PolicyPackProcess } from "../../engine/analyzer";
-import { preparePolicyPack, type PolicyPackFixture } from "./policyPackHarness";
+import { describe, expect, it } from "vitest";
+import { AnalyzerError, startPolicyPack } from "../../engine/analyzer";
+import { preparePolicyPack, usePolicyPack } from "./policyPackHarness";
 
-let fixture: PolicyPackFixture;
-let pack: PolicyPackProcess;
-
-beforeAll(async () => {
-  fixture = preparePolicyPack();
-  pack = await startPolicyPack(fixture.dir);
-});
-
-afterAll(async () => {
-  await pack?.close();
-  fixture?.remove();
-});
+const pack = usePolicyPack();
 
 describe("the example policy pack through the analyzer", () => {
   it("describes every policy with its kind, default enforcement level and config defaults", async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startPolicyPack, type AnalyzerResource, type PolicyPackProcess } from "../../engine/analyzer";
+import { describe, expect, it } from "vitest";
+import type { AnalyzerResource } from "../../engine/analyzer";
 import { Secret, UNKNOWN_VALUE } from "../../engine/secrets";
-import { leakedValues, preparePolicyPack, testUrn, type PolicyPackFixture } from "./policyPackHarness";
+import { leakedValues, testUrn, usePolicyPack } from "./policyPackHarness";
 
 const CL = "pulumi-nodejs:dynamic/commercelayer:ApiCredential";
 const ADMIN_ROLE = "RoleAdm1nX";
@@ -27,22 +27,7 @@ function apiCredential(name: string, overrides: Record<string, unknown> = {}): A
   };
 }
 
-let fixture: PolicyPackFixture;
-let pack: PolicyPackProcess;
-
-beforeAll(async () => {
-  fixture = preparePolicyPack();
-  pack = await startPolicyPack(fixture.dir);
-});
-
-afterAll(async () => {
-  await pack?.close();
-  fixture?.remove();
-});
-
-beforeEach(async () => {
-  await pack.configure({ "commercelayer-live-integration-role": { allowedRoleIds: [READ_ONLY_ROLE] } });
-});
+const pack = usePolicyPack({ "commercelayer-live-integration-role": { allowedRoleIds: [READ_ONLY_ROLE] } });
 
 describe("commercelayer-live-integration-role", () => {
   it("passes a live integration credential with an allowed role", async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startPolicyPack, type AnalyzerResource, type PolicyPackProcess } from "../../engine/analyzer";
+import { describe, expect, it } from "vitest";
+import type { AnalyzerResource } from "../../engine/analyzer";
 import { Secret, UNKNOWN_VALUE } from "../../engine/secrets";
-import { leakedValues, preparePolicyPack, testUrn, type PolicyPackFixture } from "./policyPackHarness";
+import { leakedValues, testUrn, usePolicyPack } from "./policyPackHarness";
 
 const DDC = "pulumi-nodejs:dynamic/interchange:DataDeliveryCredential";
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,22 +54,7 @@ function azureCredential(
   };
 }
 
-let fixture: PolicyPackFixture;
-let pack: PolicyPackProcess;
-
-beforeAll(async () => {
-  fixture = preparePolicyPack();
-  pack = await startPolicyPack(fixture.dir);
-});
-
-afterAll(async () => {
-  await pack?.close();
-  fixture?.remove();
-});
-
-beforeEach(async () => {
-  await pack.configure({});
-});
+const pack = usePolicyPack({});
 
 /** AnalyzeStack over a stack of one resource: how the engine hands policies a resource's outputs. */
 function analyzeOne(resource: AnalyzerResource) {

@@ -1,12 +1,15 @@
 /**
  * A runnable copy of examples/policy-pack for the analyzer tests: its index.ts transpiled to index.js, its
  * package.json (the pack needs the version), and a node_modules in which `@pulumi/*` is this repository's and
- * `pulumi-platform-credentials` is a stand-in whose `policies` export is the built dist/sdk/policies.
+ * `pulumi-platform-credentials` is a stand-in whose `policies` export is the built dist/sdk/policies. And
+ * {@link usePolicyPack}, which runs that copy for a test file through the real analyzer.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ts from "typescript";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { startPolicyPack, type PolicyPackConfig, type PolicyPackProcess } from "../../engine/analyzer";
 
 const repoRoot = resolve(__dirname, "..", "..");
 const exampleDir = join(repoRoot, "examples", "policy-pack");
@@ -49,6 +52,47 @@ export function preparePolicyPack(): PolicyPackFixture {
   );
   writeFileSync(join(standIn, "index.js"), `exports.policies = require(${JSON.stringify(builtPolicies)});\n`);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Prepares the pack and starts it once for the test file (stopped and removed in afterAll). With `configureEach`,
+ * the pack is configured with it before each test, so no test sees another's config. The returned pack forwards to
+ * the running one: use it inside tests and hooks.
+ */
+export function usePolicyPack(configureEach?: PolicyPackConfig): PolicyPackProcess {
+  let fixture: PolicyPackFixture | undefined;
+  let running: PolicyPackProcess | undefined;
+  beforeAll(async () => {
+    fixture = preparePolicyPack();
+    running = await startPolicyPack(fixture.dir);
+  });
+  afterAll(async () => {
+    await running?.close();
+    fixture?.remove();
+  });
+  if (configureEach) {
+    beforeEach(async () => {
+      await current().configure(configureEach);
+    });
+  }
+  const current = (): PolicyPackProcess => {
+    if (!running) throw new Error("the policy pack is not started yet (use it inside tests and hooks)");
+    return running;
+  };
+  return {
+    get port() {
+      return current().port;
+    },
+    get pid() {
+      return current().pid;
+    },
+    logs: () => current().logs(),
+    info: () => current().info(),
+    configure: (config) => current().configure(config),
+    analyze: (resource) => current().analyze(resource),
+    analyzeStack: (resources) => current().analyzeStack(resources),
+    close: () => current().close(),
+  };
 }
 
 /** Every value that appears in some diagnostic's message or description. */

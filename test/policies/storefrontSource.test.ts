@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startPolicyPack, type AnalyzerResource, type PolicyPackProcess } from "../../engine/analyzer";
+import { describe, expect, it } from "vitest";
+import type { AnalyzerResource } from "../../engine/analyzer";
 import { Secret, UNKNOWN_VALUE } from "../../engine/secrets";
-import { leakedValues, preparePolicyPack, testUrn, type PolicyPackFixture } from "./policyPackHarness";
+import { leakedValues, testUrn, usePolicyPack } from "./policyPackHarness";
 
 const SSC = "pulumi-nodejs:dynamic/interchange:StorefrontSourceCredential";
 const CONSENT_URL = "https://consent.example.test/oauth/authorize?state=zz-unique-771";
@@ -24,22 +24,7 @@ function sourceCredential(name: string, overrides: Record<string, unknown> = {})
   };
 }
 
-let fixture: PolicyPackFixture;
-let pack: PolicyPackProcess;
-
-beforeAll(async () => {
-  fixture = preparePolicyPack();
-  pack = await startPolicyPack(fixture.dir);
-});
-
-afterAll(async () => {
-  await pack?.close();
-  fixture?.remove();
-});
-
-beforeEach(async () => {
-  await pack.configure({});
-});
+const pack = usePolicyPack({});
 
 describe("storefront-oauth-consent-pending", () => {
   it("reports a PENDING OAuth credential with the consent step, advisory, without the URL", async () => {
