@@ -27,24 +27,20 @@ export function sasExpiry(sasToken: string): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-/** The access-denied text of each destination type, used for `fail-` names and removed grants. */
+/**
+ * The access-denied text of each destination type, used for `fail-` names and removed grants. Like the platform's,
+ * the texts state what failed, not what to do: advice is the client's job (the provider adds it per failure).
+ */
 function accessDenied(config: DestinationConfig): string {
   switch (config.type) {
     case "GCS":
-      return (
-        `Probe failed: the Scope3 service account is missing storage.objects.create on gs://${config.bucket}. ` +
-        "Grant it roles/storage.objectCreator on the bucket, then revalidate."
-      );
+      return `Probe failed: the Scope3 service account is missing storage.objects.create on gs://${config.bucket}.`;
     case "S3":
-      return (
-        `AccessDenied: Access Denied writing the probe object to s3://${config.bucket}. Grant the Scope3 principal ` +
-        "s3:PutObject and s3:DeleteObject in the bucket policy, then revalidate."
-      );
+      return `AccessDenied: Access Denied writing the probe object to s3://${config.bucket}.`;
     case "AZURE_BLOB":
       return (
         `AuthorizationFailure: This request is not authorized to perform this operation on ` +
-        `${config.storageAccountName}/${config.containerName}. Check the SAS token's signature and the storage ` +
-        "account's network rules, then revalidate."
+        `${config.storageAccountName}/${config.containerName}.`
       );
   }
 }
@@ -64,7 +60,7 @@ export function probeOutcome(
       if (config.bucket.startsWith("wrongregion-")) {
         return fail(
           `PermanentRedirect: The bucket ${config.bucket} must be addressed using its own region's endpoint; it is ` +
-            `not in ${config.region}. Set the bucket's real region, then revalidate.`,
+            `not in ${config.region}.`,
         );
       }
       return config.bucket.startsWith("fail-") || denied ? fail(accessDenied(config)) : { status: "VALIDATED" };
@@ -72,7 +68,7 @@ export function probeOutcome(
       const sas = sasParameters(config.auth.sasToken);
       const expiresAt = sasExpiry(config.auth.sasToken);
       if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) {
-        return fail(`Azure SAS token expired at ${expiresAt}. Issue a new SAS token and re-submit the credential.`);
+        return fail(`Azure SAS token expired at ${expiresAt}.`);
       }
       const permissions = sas.get("sp") ?? "";
       if (!["c", "w", "d"].every((p) => permissions.includes(p))) {
