@@ -39,8 +39,11 @@ export interface HttpSettings {
 
 /** Everything the provider is configured with. */
 export interface ProviderSettings {
+  /** Scope3 Interchange settings. */
   readonly interchange: InterchangeSettings;
+  /** Commerce Layer settings. */
   readonly commerceLayer: CommerceLayerSettings;
+  /** HTTP behaviour shared by both platforms. */
   readonly http: HttpSettings;
 }
 
@@ -51,9 +54,13 @@ export class ConfigurationError extends Error {
 
 /** One configuration setting: its stack-config key, its environment variable and its default. */
 export interface SettingKey {
+  /** Full stack-config key, e.g. `interchange:apiKey`. */
   readonly config: string;
+  /** Environment variable used when the stack config has no value. */
   readonly env: string;
+  /** Whether the value is a credential (set it with `pulumi config set --secret`). */
   readonly secret?: boolean;
+  /** One sentence for docs and schemas, with the default. */
   readonly description: string;
 }
 

@@ -35,6 +35,7 @@ export interface CheckFailure {
 export interface CheckResult<I> {
   /** Inputs to store and pass to create/update; equal to the news when there are failures. */
   readonly inputs: I;
+  /** Every problem found; empty when the inputs are valid. */
   readonly failures: readonly CheckFailure[];
 }
 

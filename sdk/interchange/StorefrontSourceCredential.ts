@@ -9,6 +9,7 @@ import { wrapSecretInputs } from "../secrets";
 
 /** An API key the source issued for the account (sent to Interchange as `{type: "api_key", token}`). */
 export interface SourceApiKeyAuth {
+  /** Discriminator: an API key (sent as the API's `api_key`). */
   readonly type: "apiKey";
   /** The API key (secret). */
   readonly token: pulumi.Input<string>;
@@ -16,6 +17,7 @@ export interface SourceApiKeyAuth {
 
 /** A bearer token the source issued for the account. */
 export interface SourceBearerAuth {
+  /** Discriminator: a bearer token. */
   readonly type: "bearer";
   /** The bearer token (secret). */
   readonly token: pulumi.Input<string>;
@@ -23,6 +25,7 @@ export interface SourceBearerAuth {
 
 /** A JWT-bearer (service account) credential: Interchange signs assertions with `privateKey`. */
 export interface SourceJwtAuth {
+  /** Discriminator: a JWT-bearer service account. */
   readonly type: "jwt";
   /** PEM private key that signs the assertion (secret). */
   readonly privateKey: pulumi.Input<string>;
@@ -46,6 +49,7 @@ export interface SourceJwtAuth {
 
 /** HTTP basic authentication at the source. */
 export interface SourceBasicAuth {
+  /** Discriminator: HTTP basic authentication. */
   readonly type: "basic";
   /** User name at the source. */
   readonly username: pulumi.Input<string>;
@@ -55,6 +59,7 @@ export interface SourceBasicAuth {
 
 /** The source takes credentials without a secret (sent to Interchange as `{}`). */
 export interface SourceNoAuth {
+  /** Discriminator: no secret (sent as `{}`). */
   readonly type: "none";
 }
 
