@@ -79,7 +79,7 @@ describe("lifecycle", () => {
     });
 
     const read = await apiCredential.read(ctx, created.id, created.state);
-    expect(read).toEqual({ id: created.id, state: { ...created.state, updatedAt: expect.any(String) } });
+    expect(read).toEqual({ id: created.id, state: created.state });
 
     const news = erp({ name: "ERP sync v2", metadata: { owner: "ops" }, roleId: BLUE_READ, expiresIn: 86400 });
     expect(apiCredential.diff(created.state, news)).toMatchObject({ changes: true, replaces: [] });
@@ -140,7 +140,7 @@ describe("lifecycle", () => {
     expect(updated).not.toHaveProperty("redirectUri");
     expect(updated).not.toHaveProperty("metadata");
     const [stored] = await emulatedCredentials(emulator.current);
-    expect(stored).toMatchObject({ roleId: null, metadata: null });
+    expect(stored).toMatchObject({ id: created.id, roleId: null, metadata: null, redirectUri: null });
   });
 });
 
@@ -311,6 +311,8 @@ describe("adopt", () => {
     expect(error).toBeInstanceOf(RefusedError);
     expect((error as Error).message).toContain('2 Commerce Layer API credentials are named "ERP sync"');
     expect((error as Error).message).toContain("BlueCred01, BlueCred02");
+    expect(await requestCounts(emulator.current)).toMatchObject({ list: 1, create: 0, update: 0 });
+    expect((await emulatedCredentials(emulator.current)).map((c) => c.id)).toEqual(["BlueCred01", "BlueCred02"]);
   });
 
   it("without adopt, creates a second credential of the same name (Commerce Layer allows duplicates)", async () => {

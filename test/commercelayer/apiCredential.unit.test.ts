@@ -159,13 +159,16 @@ describe("diff", () => {
     ["customApp", { customApp: true }],
   ])("replaces on %s", (key, change) => {
     const result = apiCredential.diff(state, news(change));
-    expect(result.replaces).toEqual([key]);
-    expect(result.deleteBeforeReplace).toBe(false);
+    expect(result).toEqual({ changes: true, replaces: [key], deleteBeforeReplace: false, changedKeys: [key] });
   });
 
   it("treats empty metadata and absent optional strings as unset, and ignores adopt", () => {
     expect(apiCredential.diff(state, news({ metadata: {}, adopt: true })).changes).toBe(false);
     expect(apiCredential.diff({ ...state, metadata: { a: "b" } }, news()).changedKeys).toEqual(["metadata"]);
+    // Commerce Layer reports an unset string as null or "": neither differs from an absent input.
+    const unsetStrings = { ...state, redirectUri: null, reference: "", referenceOrigin: null };
+    expect(apiCredential.diff(unsetStrings, news()).changes).toBe(false);
+    expect(apiCredential.diff(unsetStrings, news({ reference: "r" })).changedKeys).toEqual(["reference"]);
   });
 
   it("replaces when a replace-on input is unknown at preview", () => {

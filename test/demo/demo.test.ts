@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_EMULATOR_PORT } from "../../bin/platform-credentials";
 
 const CLI = resolve(__dirname, "..", "..", "dist", "bin", "platform-credentials.js");
 
@@ -66,9 +67,10 @@ describe("platform-credentials demo", () => {
   });
 
   it("listens on a free port, not the CLI emulator's default", () => {
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout)?.[1];
-    expect(port).toBeDefined();
-    expect(port).not.toBe("4010");
+    const ports = [...run.stdout.matchAll(/listening on http:\/\/127\.0\.0\.1:(\d+) /g)].map((m) => Number(m[1]));
+    expect(ports).toHaveLength(1);
+    expect(ports[0]).toBeGreaterThan(0);
+    expect(ports[0]).not.toBe(DEFAULT_EMULATOR_PORT);
   });
 
   it("shows each resource created with its status, the OAuth consent URL and progress on probes", () => {

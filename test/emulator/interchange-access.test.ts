@@ -77,6 +77,7 @@ describe("Terms of Service gate", () => {
       { params: { advertiserId: "12346", name: "outlet-lld" } },
     );
     expect(validate.status).toBe(403);
+    expect(errorOf(validate).code).toBe("TOS_ACCEPTANCE_REQUIRED");
     expect(
       (await callInterchange(emulator.current, "GET", ADVERTISER, { params: { advertiserId: "12345" } })).status,
     ).toBe(200);
@@ -102,11 +103,13 @@ describe("isolation between customers", () => {
       params: { storefrontId: 201 },
     });
     expect(capabilities.status).toBe(404);
+    expect(errorOf(capabilities).code).toBe("NOT_FOUND");
     const register = await callInterchange(emulator.current, "POST", REGISTER, {
       params: { storefrontId: 201, sourceId: "src_apikey" },
       body: { accountIdentifier: "a", auth: { type: "api_key", token: "t" } },
     });
     expect(register.status).toBe(404);
+    expect(errorOf(register).code).toBe("NOT_FOUND");
     const advertiser = await callInterchange(emulator.current, "GET", ADVERTISER, {
       params: { advertiserId: "67890" },
     });
@@ -117,11 +120,14 @@ describe("isolation between customers", () => {
       body: { dataDelivery: { credentials: [] } },
     });
     expect(put.status).toBe(404);
+    expect(errorOf(put).code).toBe("NOT_FOUND");
     const ownedByGlobex = await callInterchange(emulator.current, "GET", ADVERTISER, {
       params: { advertiserId: "67890" },
       key: KEYS.globex,
     });
     expect(ownedByGlobex.status).toBe(200);
+    // Nothing the refused calls tried was written: Globex still sees its own registrations only.
+    expect(dataOf<unknown[]>(await callInterchange(emulator.current, "GET", LIST, { key: KEYS.globex }))).toEqual([]);
   });
 });
 

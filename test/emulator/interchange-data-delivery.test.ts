@@ -5,7 +5,16 @@
  * (async and sync), and removed bucket grants.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { admin, callInterchange, dataOf, errorOf, useEmulator, waitFor, type HttpResult } from "../support/emulator";
+import {
+  admin,
+  callInterchange,
+  dataOf,
+  errorOf,
+  KEYS,
+  useEmulator,
+  waitFor,
+  type HttpResult,
+} from "../support/emulator";
 
 const emulator = useEmulator();
 const ADVERTISER = "/advertisers/{advertiserId}";
@@ -115,9 +124,13 @@ describe("full replace by name", () => {
     await putCredentials([gcs("a"), gcs("b")]);
     const cleared = await putCredentials([]);
     expect(cleared.status).toBe(200);
-    const advertiser = dataOf<Advertiser>(cleared);
-    expect(advertiser.dataDelivery).toBeDefined();
-    expect(advertiser.dataDelivery && "credentials" in advertiser.dataDelivery).toBe(false);
+    expect(dataOf<Advertiser>(cleared).dataDelivery).toEqual({});
+    const state = emulator.current.state() as {
+      interchange: { advertisers: { id: string; archivedCredentials: { name: string }[] }[] };
+    };
+    expect(state.interchange.advertisers.find((a) => a.id === "12345")?.archivedCredentials.map((c) => c.name)).toEqual(
+      ["a", "b"],
+    );
   });
 
   it("keeps credentialId and status on an unchanged re-submission; a changed config re-probes under the same id", async () => {
@@ -161,6 +174,7 @@ describe("full replace by name", () => {
     const response = await putCredentials([gcs("dup"), gcs("dup", "other")]);
     expect(response.status).toBe(400);
     expect(errorOf(response)).toMatchObject({ code: "VALIDATION_ERROR", field: "dataDelivery.credentials.1.name" });
+    expect((await credentials()).map((c) => c.name)).toEqual(["a".repeat(64)]);
   });
 
   it.each([
@@ -252,6 +266,8 @@ describe("outputs referencing credentials", () => {
     expect((await credentials("12346")).map((c) => c.name)).toEqual(["outlet-lld"]);
     const cleared = await putCredentials([], "12346");
     expect(cleared.status).toBe(400);
+    expect(errorOf(cleared)).toMatchObject({ code: "VALIDATION_ERROR", field: "dataDelivery.credentials" });
+    expect((await credentials("12346")).map((c) => c.name)).toEqual(["outlet-lld"]);
   });
 
   it("removes the credential once the outputs stop referencing it in the same request", async () => {
@@ -359,9 +375,27 @@ describe("probes", () => {
     });
     expect(archived.status).toBe(404);
     expect(errorOf(archived).code).toBe("NOT_FOUND");
+    const unknown = await callInterchange(emulator.current, "POST", VALIDATE, {
+      params: { advertiserId: "12345", name: "never-made" },
+    });
+    expect(unknown.status).toBe(404);
+    expect(errorOf(unknown).code).toBe("NOT_FOUND");
+    // Globex's advertiser has a live "x": only Globex's key may validate it.
+    const globexPut = await callInterchange(emulator.current, "PUT", ADVERTISER, {
+      params: { advertiserId: "67890" },
+      key: KEYS.globex,
+      body: { dataDelivery: { credentials: [gcs("x")] } },
+    });
+    expect(globexPut.status).toBe(200);
     const foreign = await callInterchange(emulator.current, "POST", VALIDATE, {
       params: { advertiserId: "67890", name: "x" },
     });
     expect(foreign.status).toBe(404);
+    expect(errorOf(foreign).code).toBe("NOT_FOUND");
+    const own = await callInterchange(emulator.current, "POST", VALIDATE, {
+      params: { advertiserId: "67890", name: "x" },
+      key: KEYS.globex,
+    });
+    expect(own.status).toBe(200);
   });
 });

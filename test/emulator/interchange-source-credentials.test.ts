@@ -150,6 +150,7 @@ describe("registering source credentials", () => {
     const response = await register("src_house", { accountIdentifier: "acct-1", auth: {} });
     expect(response.status).toBe(400);
     expect(errorOf(response)).toMatchObject({ code: "VALIDATION_ERROR", field: "sourceId" });
+    expect(await list()).toEqual([]);
   });
 
   it("answers 400 BAD_REQUEST for malformed JSON and for a body of the wrong type", async () => {
@@ -273,6 +274,7 @@ describe("OAuth sources", () => {
       authorizationUrl: "https://consent.interchange-emulator.invalid/oauth/authorize?consent=nope",
     });
     expect(unknown.status).toBe(404);
+    expect((await list())[0]?.status).toBe("PENDING");
     const consent = await admin(emulator.current, "POST", "/interchange/oauth/consent", {
       authorizationUrl: created.oauth?.authorizationUrl,
     });

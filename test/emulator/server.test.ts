@@ -53,7 +53,14 @@ describe("routing", () => {
       await requestJson(`${emulator.current.commerceLayerApiUrl}/no_such_resources`),
     );
     expect(response.status).toBe(404);
-    expect((response.body as { errors: unknown[] }).errors).toHaveLength(1);
+    expect((response.body as { errors: unknown[] }).errors).toEqual([
+      {
+        title: "Record not found",
+        detail: "No route GET /api/no_such_resources; check the path against the API reference.",
+        code: "NOT_FOUND",
+        status: "404",
+      },
+    ]);
   });
 
   it("answers a plain JSON 404 outside every platform", async () => {
@@ -164,22 +171,35 @@ describe("administration", () => {
     expect(response.status).toBe(200);
     const state = response.body as {
       interchange: { apiKeys: { key: string }[]; storefronts: { id: number }[]; advertisers: { id: string }[] };
-      commercelayer: unknown;
+      commercelayer: {
+        users: { clientId: string; organizationIds: string[] }[];
+        organizations: { id: string; roles: { id: string }[] }[];
+        apiCredentials: unknown[];
+      };
     };
     expect(state.interchange.apiKeys.map((k) => k.key)).toEqual([KEYS.acme, KEYS.acmeAdmin, KEYS.globex, KEYS.initech]);
     expect(state.interchange.storefronts.map((s) => s.id)).toEqual([101, 102, 201]);
     expect(state.interchange.advertisers.map((a) => a.id)).toEqual(["12345", "12346", "67890"]);
-    expect(state.commercelayer).toBeTypeOf("object");
+    expect(state.commercelayer.users.map((u) => [u.clientId, u.organizationIds])).toEqual([
+      ["cl-emulator-client", ["BlueBrnd01", "GreenGrc01"]],
+    ]);
+    expect(state.commercelayer.organizations.map((o) => [o.id, o.roles.map((r) => r.id)])).toEqual([
+      ["BlueBrnd01", ["BlueAdmin1", "BlueRead01", "BlueCstm01"]],
+      ["GreenGrc01", ["GreenAdm01", "GreenRead1"]],
+    ]);
+    expect(state.commercelayer.apiCredentials).toEqual([]);
     // No seeded key looks like a real Scope3 key.
     expect(JSON.stringify(state)).not.toMatch(/scope3_[A-Za-z0-9]{20,}_[A-Za-z0-9]{20,}/);
   });
 
   it("resets to the start-up seed, clearing faults and counts", async () => {
-    await callInterchange(emulator.current, "POST", REGISTER, {
+    const registered = await callInterchange(emulator.current, "POST", REGISTER, {
       params: { storefrontId: 101, sourceId: "src_none" },
       body: { accountIdentifier: "a", auth: {} },
     });
-    await addFault({ path: "/api/v2/buyer/advertisers/12345", status: 503 });
+    expect(registered.status).toBe(201);
+    expect(dataOf<unknown[]>(await callInterchange(emulator.current, "GET", LIST))).toHaveLength(1);
+    expect((await addFault({ path: "/api/v2/buyer/advertisers/12345", status: 503 })).status).toBe(201);
     const reset = await admin(emulator.current, "POST", "/reset");
     expect(reset.status).toBe(200);
     expect((await admin(emulator.current, "GET", "/faults")).body).toEqual([]);
@@ -313,7 +333,10 @@ describe("faults", () => {
 
   it("resets the connection without an answer", async () => {
     await addFault({ path: "/api/v2/buyer/storefronts/credentials", reset: true });
-    await expect(fetch(emulator.current.interchangeUrl + LIST, { headers: auth })).rejects.toThrow();
+    await expect(fetch(emulator.current.interchangeUrl + LIST, { headers: auth })).rejects.toMatchObject({
+      message: "fetch failed",
+      cause: { code: expect.stringMatching(/^(UND_ERR_SOCKET|ECONNRESET)$/) },
+    });
     expect((await callInterchange(emulator.current, "GET", LIST)).status).toBe(200);
     expect(emulator.current.requestCounts()[LIST_KEY]).toBe(2);
   });
@@ -323,7 +346,8 @@ describe("faults", () => {
     const response = await requestJson(emulator.current.interchangeUrl + LIST, { headers: auth });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json");
-    expect(() => JSON.parse(response.text)).toThrow();
+    expect(response.text).not.toBe("");
+    expect(() => JSON.parse(response.text)).toThrow(SyntaxError);
   });
 
   it("lets the first `skip` matching requests through", async () => {
@@ -366,7 +390,10 @@ describe("faults", () => {
     expect((await callInterchange(emulator.current, "GET", LIST)).status).toBe(200);
     const invalid = await addFault({ path: "no-slash", status: 99 });
     expect(invalid.status).toBe(400);
-    expect((invalid.body as { error: { message: string } }).error.message).toContain("path");
+    expect((invalid.body as { error: { message: string } }).error.message).toBe(
+      "invalid fault: path: path must start with /; status: Too small: expected number to be >=100",
+    );
+    expect((await admin(emulator.current, "GET", "/faults")).body).toEqual([]);
   });
 });
 
@@ -379,7 +406,9 @@ describe("lifecycle", () => {
     const started = Date.now();
     await running.close();
     expect(Date.now() - started).toBeLessThan(1000);
-    await expect(fetch(running.interchangeUrl + LIST, { headers: auth })).rejects.toThrow();
+    await expect(fetch(running.interchangeUrl + LIST, { headers: auth })).rejects.toMatchObject({
+      cause: { code: "ECONNREFUSED" },
+    });
   });
 });
 

@@ -144,10 +144,39 @@ describe("MiniEngine", () => {
     const steps = await engine.up(relabelled);
     expect(steps.map((step) => step.op)).toEqual(["replace", "same"]);
     const newId = engine.state.get(PRIMARY)?.id ?? "";
+    const secondaryId = engine.state.get(SECONDARY)?.id ?? "";
     expect(newId).not.toBe(oldId);
-    expect(storedIds()).toEqual([newId, engine.state.get(SECONDARY)?.id ?? ""].sort());
+    expect(storedIds()).toEqual([newId, secondaryId].sort());
+
+    // Create-before-delete: when the replacement's create fails, the old object is still stored and still in state.
+    const refused = relabelled.map((reg) =>
+      reg.urn === PRIMARY ? { ...reg, inputs: { ...reg.inputs, label: "refused" } } : reg,
+    );
+    await expect(engine.up(refused)).rejects.toThrow("the widget service refused label 'refused'");
+    expect(engine.state.get(PRIMARY)?.id).toBe(newId);
+    expect(storedIds()).toEqual([newId, secondaryId].sort());
     await engine.destroy();
     expect(storedIds()).toEqual([]);
+  });
+
+  it("deletes the old object first when the provider's diff asks for deleteBeforeReplace", async () => {
+    const engine = newEngine();
+    const primary = (await registrationsWithSize(4)).find((reg) => reg.urn === PRIMARY) as Registration;
+    await engine.up([primary]);
+    const oldId = engine.state.get(PRIMARY)?.id ?? "";
+    expect(storedIds()).toEqual([oldId]);
+
+    const refusedFirst: Registration = {
+      ...primary,
+      inputs: { ...primary.inputs, label: "refused", deleteBeforeReplace: true },
+    };
+    expect((await engine.preview([refusedFirst])).map((step) => [step.op, step.replaces])).toEqual([
+      ["replace", ["label"]],
+    ]);
+    await expect(engine.up([refusedFirst])).rejects.toThrow("the widget service refused label 'refused'");
+    // The old object went before the create was tried: nothing is left, in the store or in state.
+    expect(storedIds()).toEqual([]);
+    expect(engine.state.has(PRIMARY)).toBe(false);
   });
 
   it("keeps a partially failed resource in state with its id and reports the failure event", async () => {

@@ -203,18 +203,17 @@ describe("examples/commercelayer", () => {
       clientSecret: `${reg.name}-client-secret`,
       expiresIn: 7200,
     }));
-    expect(outputs["erpClientSecret"]).toEqual(new Secret("erp-client-secret"));
-    expect(outputs["tokenLifetimes"]).toEqual({ storefront: 7200, erp: 7200, backoffice: 7200 });
-    for (const key of [
-      "storefrontClientId",
-      "erpClientId",
-      "erpClientSecret",
-      "backofficeClientId",
-      "backofficeClientSecret",
-    ]) {
-      expect(isSecret(outputs[key]), key).toBe(true);
-    }
+    expect(outputs).toEqual({
+      storefrontClientId: new Secret("storefront-client-id"),
+      erpClientId: new Secret("erp-client-id"),
+      erpClientSecret: new Secret("erp-client-secret"),
+      backofficeClientId: new Secret("backoffice-client-id"),
+      backofficeClientSecret: new Secret("backoffice-client-secret"),
+      tokenLifetimes: { storefront: 7200, erp: 7200, backoffice: 7200 },
+      credentialIds: { storefront: "storefront-1", erp: "erp-1", backoffice: "backoffice-1" },
+    });
     expect(isSecret(outputs["tokenLifetimes"])).toBe(false);
+    expect(isSecret(outputs["credentialIds"])).toBe(false);
   });
 });
 
@@ -230,16 +229,18 @@ describe("examples/consumer", () => {
 
   it("keeps secret upstream outputs secret, and what it computes from them, while plain ones stay plain", async () => {
     const { outputs } = await run("consumer", upstreamOutputs("VALIDATED"));
-    expect(outputs["erpClientIdForJobs"]).toEqual(new Secret("erp-client-id-7f3a"));
-    expect(outputs["erpSettings"]).toEqual(
-      new Secret({
+    expect(outputs).toEqual({
+      erpClientIdForJobs: new Secret("erp-client-id-7f3a"),
+      erpSettings: new Secret({
         clientId: "erp-client-id-7f3a",
         clientSecret: "erp-client-secret-19c2",
         tokenLifetimeSeconds: 14400,
       }),
-    );
-    expect(outputs["dataDeliveryReady"]).toBe(true);
-    expect(outputs["pendingConsentUrl"]).toBe("https://consent.example.test/authorize?consent=abc");
+      dataDeliveryReady: true,
+      pendingConsentUrl: "https://consent.example.test/authorize?consent=abc",
+    });
+    expect(isSecret(outputs["dataDeliveryReady"])).toBe(false);
+    expect(isSecret(outputs["pendingConsentUrl"])).toBe(false);
   });
 
   it("reports data delivery as not ready when a probe FAILED upstream", async () => {

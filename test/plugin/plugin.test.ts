@@ -213,8 +213,10 @@ describe("package schema", () => {
   it("resolves every $ref to a defined type, and types every property", () => {
     const dangling: string[] = [];
     const untyped: string[] = [];
+    const refs = new Set<string>();
     const visit = (where: string, p: Prop): void => {
       if (p.$ref) {
+        refs.add(p.$ref);
         const token = p.$ref.replace(/^#\/types\//, "");
         if (p.$ref !== "pulumi.json#/Any" && !schema.types[token]) dangling.push(`${where} → ${p.$ref}`);
       } else if (!p.type) untyped.push(where);
@@ -228,6 +230,12 @@ describe("package schema", () => {
     for (const [token, t] of Object.entries(schema.types))
       for (const [k, p] of Object.entries(t.properties)) visit(`${token}.${k}`, p);
     expect({ dangling, untyped }).toEqual({ dangling: [], untyped: [] });
+    // The walk saw every type through a $ref (none is unreachable), so the checks above covered them.
+    expect([...refs].filter((ref) => ref.startsWith("#/types/")).sort()).toEqual(
+      Object.keys(schema.types)
+        .map((token) => `#/types/${token}`)
+        .sort(),
+    );
   });
 
   it("describes every resource, every resource property and every type property", () => {

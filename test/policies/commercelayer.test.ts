@@ -121,10 +121,14 @@ describe("commercelayer-webapp-https-redirect", () => {
 describe("resources of other types", () => {
   it("are ignored by the Commerce Layer policies", async () => {
     await pack.configure({});
-    const other: AnalyzerResource = {
-      ...apiCredential("other", { roleId: ADMIN_ROLE, expiresIn: 999999 }),
-      type: "pulumi-nodejs:dynamic/commercelayer:Organization",
-    };
+    const credential = apiCredential("other", { roleId: ADMIN_ROLE, expiresIn: 999999 });
+    // The same properties on an ApiCredential break two policies...
+    expect((await pack.analyze(credential)).map((d) => d.policyName).sort()).toEqual([
+      "commercelayer-live-integration-role",
+      "commercelayer-token-lifetime",
+    ]);
+    // ...and on another type, none.
+    const other: AnalyzerResource = { ...credential, type: "pulumi-nodejs:dynamic/commercelayer:Organization" };
     expect(await pack.analyze(other)).toEqual([]);
   });
 });
