@@ -369,9 +369,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
 export function realPulumiUpInstructions(): string[] {
   return [
     "  1. Start the emulator (it listens on port 4010, the examples' default):",
-    "       npx platform-credentials emulator",
+    "       npm run emulator      (in this repository; `npx platform-credentials emulator` where the package is installed)",
     "  2. In another terminal, in an example (Pulumi.yaml already points at the emulator with its fake keys):",
-    "       cd examples/storefront-credentials && npm install",
+    "       cd examples/storefront-credentials && npm install --install-links",
     "       pulumi login --local && pulumi stack init dev",
     "       pulumi up",
     "  3. Against the real APIs, set the config instead, for example:",

@@ -131,7 +131,7 @@ describe("platform-credentials demo", () => {
   });
 
   it("ends with how to run the examples with a real pulumi up", () => {
-    expect(run.stdout).toContain("       npx platform-credentials emulator");
+    expect(run.stdout).toContain("       npm run emulator      (in this repository;");
     expect(run.stdout).toContain("       pulumi up");
     expect(run.stdout).toContain("       pulumi config set --secret interchange:apiKey <your scope3 API key>");
   });
