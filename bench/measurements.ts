@@ -47,14 +47,14 @@ export interface OperationCalls {
   routes: Record<string, number>;
 }
 
+/** The resources of this package (not the naive peer nor the no-op floor). */
+export type ProductResource = Exclude<BenchResource, "naive" | "floor">;
+
 /**
  * The fewest calls the APIs allow for each operation with the outputs the design promises, and why (API.md,
  * DESIGN.md). The Commerce Layer token call is per process, not per operation, and is listed apart.
  */
-export const MINIMUM_CALLS: Record<
-  Exclude<BenchResource, "naive">,
-  Record<Operation, { calls: number; why: string }>
-> = {
+export const MINIMUM_CALLS: Record<ProductResource, Record<Operation, { calls: number; why: string }>> = {
   source: {
     create: {
       calls: 4,
@@ -81,7 +81,7 @@ export const MINIMUM_CALLS: Record<
   },
 };
 
-const UPDATES: Record<Exclude<BenchResource, "naive">, PropertyMap> = {
+const UPDATES: Record<ProductResource, PropertyMap> = {
   source: { auth: new Secret({ type: "apiKey", token: "bench-source-token-rotated" }) },
   delivery: { destination: { type: "GCS", bucket: "acme-bench-lld-2" } },
   apiCredential: { name: "bench-integration-renamed" },
@@ -93,7 +93,7 @@ const UPDATES: Record<Exclude<BenchResource, "naive">, PropertyMap> = {
  */
 export async function callsPerOperation(
   stack: BenchStack,
-  kind: Exclude<BenchResource, "naive">,
+  kind: ProductResource,
 ): Promise<Record<Operation, OperationCalls>> {
   await stack.emulator.reset();
   const name = `calls-${kind}`;
@@ -179,7 +179,7 @@ export async function sourceBatchCalls(stack: BenchStack): Promise<SourceBatchCa
 
 /** Size of each resource's serialized provider, and whether a second build with another version changes it. */
 export interface ProviderTextFigures {
-  bytes: Record<Exclude<BenchResource, "naive">, number>;
+  bytes: Record<ProductResource, number>;
   naiveBytes: number;
   /** The version of the second build. */
   otherVersion: string;
@@ -316,7 +316,7 @@ function directContender(stack: BenchStack, round: () => number): Contender {
 function hostContender(
   stack: BenchStack,
   host: DynamicProviderHost,
-  kind: "apiCredential" | "naive",
+  kind: "apiCredential" | "naive" | "floor",
   round: () => number,
 ): Contender {
   return () => {
@@ -341,40 +341,60 @@ export interface OverheadFigures {
   latencyMs: number;
   rounds: number;
   /** Median wall time of each contender, ms (for context only; compare the ratios). */
-  medianMs: { direct: number; provider: number; naive: number };
+  medianMs: { direct: number; provider: number; naive: number; floor: number };
   /** Median over rounds of provider time / direct time in the same round. */
   providerOverDirect: number;
   /** Median over rounds of naive time / direct time in the same round. */
   naiveOverDirect: number;
   /** Median over rounds of provider time / naive time in the same round. */
   providerOverNaive: number;
+  /** Median over rounds of floor time / direct time: what the host and driver alone cost, relative to the work. */
+  floorOverDirect: number;
+  /** Median over rounds of (provider − floor) / direct: the provider's time beyond the host's own cost. */
+  providerBeyondFloorOverDirect: number;
   /** HTTP calls each contender made per round. */
-  callsPerRound: { direct: number; provider: number; naive: number };
+  callsPerRound: { direct: number; provider: number; naive: number; floor: number };
 }
 
 const CL_ROUTES = ["/api/api_credentials", "/api/api_credentials/{apiCredentialId}", "/oauth/token"];
 
+/** Options of {@link overheadFigures}. */
+export interface OverheadOptions {
+  /** Node options of the provider's host process (e.g. `--cpu-prof`). */
+  providerHostExecArgv?: readonly string[];
+}
+
 /**
- * Interleaved A/B/C rounds in one process run (the order rotates every round, so drift and warm-up hit every
- * contender alike). With `latencyMs` > 0 the emulator delays every Commerce Layer call by that much.
+ * Interleaved rounds of the four contenders in one process run (the order rotates every round, so drift and
+ * warm-up hit every contender alike). With `latencyMs` > 0 the emulator delays every Commerce Layer call by that
+ * much. The floor is a no-op dynamic provider through the same host: Pulumi's host and the driver by themselves.
  */
-export async function overheadFigures(stack: BenchStack, latencyMs: number, rounds: number): Promise<OverheadFigures> {
+export async function overheadFigures(
+  stack: BenchStack,
+  latencyMs: number,
+  rounds: number,
+  opts: OverheadOptions = {},
+): Promise<OverheadFigures> {
   await stack.emulator.reset();
   for (const path of CL_ROUTES) {
     if (latencyMs > 0) await stack.emulator.admin("POST", "/faults", { path, delayMs: latencyMs, times: 10_000_000 });
   }
   let counter = 0;
   const round = () => ++counter;
-  const providerHost = await stack.host();
+  const providerHost = await stack.host(
+    opts.providerHostExecArgv ? { execArgv: opts.providerHostExecArgv } : undefined,
+  );
   const naiveHost = await stack.host();
-  const contenders: Record<"direct" | "provider" | "naive", Contender> = {
+  const floorHost = await stack.host();
+  const contenders: Record<"direct" | "provider" | "naive" | "floor", Contender> = {
     direct: directContender(stack, round),
     provider: hostContender(stack, providerHost, "apiCredential", round),
     naive: hostContender(stack, naiveHost, "naive", round),
+    floor: hostContender(stack, floorHost, "floor", round),
   };
-  const names = ["direct", "provider", "naive"] as const;
-  const times: Record<(typeof names)[number], number[]> = { direct: [], provider: [], naive: [] };
-  const calls: Record<(typeof names)[number], number[]> = { direct: [], provider: [], naive: [] };
+  const names = ["direct", "provider", "naive", "floor"] as const;
+  const times: Record<(typeof names)[number], number[]> = { direct: [], provider: [], naive: [], floor: [] };
+  const calls: Record<(typeof names)[number], number[]> = { direct: [], provider: [], naive: [], floor: [] };
   try {
     // One warm-up round each: JIT, connection pools, the hosts' module loading.
     for (const name of names) await contenders[name]();
@@ -389,16 +409,32 @@ export async function overheadFigures(stack: BenchStack, latencyMs: number, roun
   } finally {
     await providerHost.close();
     await naiveHost.close();
+    await floorHost.close();
   }
   const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / (b[i] ?? v)));
   return {
     latencyMs,
     rounds,
-    medianMs: { direct: median(times.direct), provider: median(times.provider), naive: median(times.naive) },
+    medianMs: {
+      direct: median(times.direct),
+      provider: median(times.provider),
+      naive: median(times.naive),
+      floor: median(times.floor),
+    },
     providerOverDirect: ratio(times.provider, times.direct),
     naiveOverDirect: ratio(times.naive, times.direct),
     providerOverNaive: ratio(times.provider, times.naive),
-    callsPerRound: { direct: median(calls.direct), provider: median(calls.provider), naive: median(calls.naive) },
+    floorOverDirect: ratio(times.floor, times.direct),
+    providerBeyondFloorOverDirect: ratio(
+      times.provider.map((v, i) => v - (times.floor[i] ?? 0)),
+      times.direct,
+    ),
+    callsPerRound: {
+      direct: median(calls.direct),
+      provider: median(calls.provider),
+      naive: median(calls.naive),
+      floor: median(calls.floor),
+    },
   };
 }
 

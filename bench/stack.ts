@@ -5,7 +5,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { startDynamicProviderHost, urn, type DynamicProviderHost, type PropertyMap } from "../engine/host";
+import {
+  startDynamicProviderHost,
+  urn,
+  type DynamicProviderHost,
+  type HostOptions,
+  type PropertyMap,
+} from "../engine/host";
 import { runProgram, type Registration } from "../engine/program";
 import { prepareProject, type PrepareProjectOptions, type PulumiProject } from "../engine/project";
 import { Secret } from "../engine/secrets";
@@ -17,6 +23,7 @@ export const BENCH_TYPES = {
   delivery: "pulumi-nodejs:dynamic/interchange:DataDeliveryCredential",
   apiCredential: "pulumi-nodejs:dynamic/commercelayer:ApiCredential",
   naive: "pulumi-nodejs:dynamic/bench:NaiveApiCredential",
+  floor: "pulumi-nodejs:dynamic/bench:NoopApiCredential",
 } as const;
 
 /** A benchmarked resource. */
@@ -88,8 +95,8 @@ export interface BenchStack {
   readonly registrations: Record<BenchResource, Registration>;
   /** Stack config for the hosts. */
   readonly config: Record<string, string | Secret<string>>;
-  /** A new configured host process. */
-  host(): Promise<DynamicProviderHost>;
+  /** A new configured host process (`opts.execArgv`: Node options for it, e.g. to profile it). */
+  host(opts?: HostOptions): Promise<DynamicProviderHost>;
   /** Inputs of resource `kind` with `patch` applied and the serialized provider kept. */
   inputs(kind: BenchResource, patch?: PropertyMap): PropertyMap;
   /** The URN of a resource of `kind` named `name`. */
@@ -112,6 +119,7 @@ export async function registrationsIn(
     delivery: find(BENCH_TYPES.delivery),
     apiCredential: find(BENCH_TYPES.apiCredential),
     naive: find(BENCH_TYPES.naive),
+    floor: find(BENCH_TYPES.floor),
   };
 }
 
@@ -140,8 +148,8 @@ export async function startBenchStack(projectOptions: PrepareProjectOptions = {}
     project,
     registrations,
     config,
-    async host() {
-      const host = await startDynamicProviderHost(project);
+    async host(opts) {
+      const host = await startDynamicProviderHost(project, opts);
       await host.configure(config);
       return host;
     },

@@ -135,6 +135,8 @@ export interface HostOptions {
   callTimeoutMs?: number;
   /** How long to wait for the host to print its port. Default: 30 s. */
   startTimeoutMs?: number;
+  /** Node options for the host process (e.g. `--cpu-prof` when profiling it). Default: none. */
+  execArgv?: readonly string[];
 }
 
 /** A running dynamic-provider host process and a gRPC client connected to it. */
@@ -208,7 +210,7 @@ export async function startDynamicProviderHost(
 
   const server = await startGrpcServerProcess({
     name: "dynamic-provider host",
-    args: [join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"],
+    args: [...(opts.execArgv ?? []), join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"],
     cwd: project.dir,
     env: { ...process.env, PULUMI_NODEJS_PROJECT: projectName, PULUMI_NODEJS_STACK: stackName },
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,

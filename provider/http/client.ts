@@ -64,7 +64,9 @@ export interface HttpClientOptions {
 
 /** A summary of one attempt, for logs and tests. Contains no header or body. */
 export interface AttemptEvent {
+  /** HTTP method of the request. */
   readonly method: string;
+  /** Request path relative to the base URL. */
   readonly path: string;
   /** HTTP status, or undefined when no response arrived. */
   readonly status: number | undefined;
@@ -76,6 +78,7 @@ export interface AttemptEvent {
 
 /** One request. */
 export interface HttpRequest {
+  /** HTTP method; POST is treated as non-idempotent unless `idempotent` says otherwise. */
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path relative to the base URL, starting with `/`; path segments must already be encoded. */
   readonly path: string;
@@ -100,7 +103,9 @@ export interface HttpRequest {
 
 /** A successful response, unwrapped according to the platform's {@link BodyFormat}. */
 export interface HttpResponse<T = unknown> {
+  /** HTTP status (2xx). */
   readonly status: number;
+  /** Response headers, lower-cased. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The payload: Interchange's envelope `data`, the whole JSON:API document, or plain JSON; undefined when empty. */
   readonly body: T;

@@ -340,8 +340,22 @@ function probeReason(inputs: DataDeliveryCredentialInputs, remote: RemoteCredent
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (backoff from 100 ms to
- * 2 s). Returns the latest read (possibly still PENDING), or undefined when the credential disappeared.
+ * First look at a probe's outcome, in milliseconds after the write (or validate) answered. The API gives no hint of
+ * when a probe ends (no Retry-After, no estimate), so this is a judgement: a probe writes and deletes one small
+ * object, which an object store does in a few hundred milliseconds, and the emulator's default probe takes 200 ms.
+ * Looking at 300 ms makes that common case cost one poll (a first look at 100 ms always needed a second); a probe
+ * that ends sooner is seen at most 200 ms later than before, and a slow one follows the same 1.5× backoff.
+ */
+export const FIRST_PROBE_POLL_MS = 300;
+/** Growth of the wait between probe polls. */
+export const PROBE_POLL_BACKOFF = 1.5;
+/** Longest wait between probe polls: a slow probe is seen at most this long after it ends. */
+export const MAX_PROBE_POLL_MS = 2_000;
+
+/**
+ * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (first look after
+ * {@link FIRST_PROBE_POLL_MS}, then {@link PROBE_POLL_BACKOFF}× longer each time up to {@link MAX_PROBE_POLL_MS}).
+ * Returns the latest read (possibly still PENDING), or undefined when the credential disappeared.
  */
 export async function waitForProbeOutcome(
   ctx: ProviderContext,
@@ -352,13 +366,13 @@ export async function waitForProbeOutcome(
 ): Promise<RemoteCredential | undefined> {
   const writtenAt = performance.now();
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let delay = 100;
+  let delay = FIRST_PROBE_POLL_MS;
   let current: RemoteCredential | undefined = latest;
   while (current?.status === "PENDING") {
     const left = deadline - Date.now();
     if (left <= 0) return current;
     await sleep(Math.min(delay, left));
-    delay = Math.min(2_000, Math.round(delay * 1.5));
+    delay = Math.min(MAX_PROBE_POLL_MS, Math.round(delay * PROBE_POLL_BACKOFF));
     // Share only reads sent after the caller's write (or validate) answered, so none predates it.
     current = findCredential(await getAdvertiserCredentials(ctx, advertiserId, writtenAt), name);
   }

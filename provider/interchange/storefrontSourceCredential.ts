@@ -237,91 +237,268 @@ export function coversRegistration(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The per-process directory: one list call serves every read of a short window
+// The per-process directory: list and storefront calls shared by every create/read/update of a batch
 
-/** How long a completed list (or storefront) answer is reused by later reads, in milliseconds. */
+/** How long a completed list (or storefront) answer is reused by later callers, in milliseconds. */
 export const LIST_REUSE_WINDOW_MS = 1_500;
 
-interface Fetch<T> {
-  /** The write generation when the request started; the answer is stale once a write finished after that. */
-  readonly generation: number;
-  readonly promise: Promise<T>;
+/**
+ * The longest a new list (or storefront) call waits for register POSTs of this process that are in flight, so the
+ * creates of a batch whose POSTs end close together share the read after them. A POST usually answers well within
+ * this; a slow one costs the others at most this much before they read without it.
+ */
+export const POST_GATHER_CAP_MS = 1_000;
+
+/** An answer together with the tick at which its request started (see {@link SourceCredentialDirectory}). */
+export interface TimedAnswer<T> {
+  readonly value: T;
+  /** The directory tick when the request was sent: it reflects every write that ended at a lower tick. */
+  readonly startedAt: number;
+}
+
+interface CallEntry<T> {
+  readonly startedAt: number;
+  readonly promise: Promise<TimedAnswer<T>>;
   /** When the answer arrived (undefined while in flight). */
   settledAt?: number;
 }
 
 /**
- * Coalesces the list and storefront calls of one provider process. Concurrent reads join the in-flight call;
- * a completed answer is reused for {@link LIST_REUSE_WINDOW_MS}; every write (register, successful or not)
- * invalidates both, so a read after a write never sees an answer that started before it.
+ * One read call (the list, or one storefront) shared by its callers. A caller states the tick its answer must have
+ * started after; the newest call serves it when it qualifies (in flight, or answered within the reuse window).
+ * At most one call is in flight at a time: callers that need a newer one than the call in flight share the single
+ * call queued behind it, and a new call first waits for `gather` (the register POSTs in flight), so writes ending
+ * at different moments of a batch still share their "then read".
  */
-export class SourceCredentialDirectory {
-  private generation = 0;
-  private list: Fetch<SourceCredential[]> | undefined;
-  private readonly storefronts = new Map<number, Fetch<Storefront>>();
+class SharedReadCall<T> {
+  private newest: CallEntry<T> | undefined;
+  private queued: Promise<TimedAnswer<T>> | undefined;
 
   constructor(
-    private readonly ctx: ProviderContext,
-    private readonly reuseWindowMs = LIST_REUSE_WINDOW_MS,
+    private readonly call: () => Promise<T>,
+    private readonly tick: () => number,
+    private readonly gather: () => Promise<void>,
+    private readonly reuseWindowMs: number,
   ) {}
 
-  /** Forget every answer (call after any write, whatever its outcome). */
-  invalidate(): void {
-    this.generation++;
-    this.list = undefined;
-    this.storefronts.clear();
-  }
-
-  /** Every credential of the customer, from a call this read may share. */
-  credentials(): Promise<SourceCredential[]> {
-    this.list =
-      this.reuse(this.list) ??
-      this.start(
-        () => listSourceCredentials(this.ctx),
-        () => (this.list = undefined),
-      );
-    return this.list.promise;
-  }
-
-  /** A storefront, from a call other reads of the same storefront may share. */
-  storefront(storefrontId: number): Promise<Storefront> {
-    let entry = this.reuse(this.storefronts.get(storefrontId));
-    if (!entry) {
-      entry = this.start(
-        () => getStorefront(this.ctx, storefrontId),
-        () => this.storefronts.delete(storefrontId),
-      );
-      this.storefronts.set(storefrontId, entry);
+  /** An answer from a request that started after tick `after` (0: any recent answer). */
+  get(after: number): Promise<TimedAnswer<T>> {
+    const newest = this.newest;
+    if (newest && newest.startedAt > after) {
+      if (newest.settledAt === undefined || Date.now() - newest.settledAt <= this.reuseWindowMs) return newest.promise;
     }
-    return entry.promise;
+    // A queued call starts later than anything asked so far, so it qualifies for every caller.
+    if (this.queued) return this.queued;
+    const previous =
+      newest && newest.settledAt === undefined
+        ? newest.promise.then(
+            () => undefined,
+            () => undefined,
+          )
+        : Promise.resolve();
+    const queued = previous
+      .then(() => this.gather())
+      .then(() => {
+        this.queued = undefined;
+        return this.begin().promise;
+      });
+    this.queued = queued;
+    return queued;
   }
 
-  private reuse<T>(entry: Fetch<T> | undefined): Fetch<T> | undefined {
-    if (!entry || entry.generation !== this.generation) return undefined;
-    if (entry.settledAt !== undefined && Date.now() - entry.settledAt > this.reuseWindowMs) return undefined;
-    return entry;
-  }
-
-  private start<T>(call: () => Promise<T>, forget: () => void): Fetch<T> {
-    const entry: Fetch<T> = {
-      generation: this.generation,
-      promise: call().then(
+  private begin(): CallEntry<T> {
+    const startedAt = this.tick();
+    const entry: CallEntry<T> = {
+      startedAt,
+      promise: this.call().then(
         (value) => {
           entry.settledAt = Date.now();
-          return value;
+          return { value, startedAt };
         },
         (err: unknown) => {
-          // A failed call is never reused: the next read tries again (the HTTP client already retried).
-          if (this.current(entry)) forget();
+          // A failed call is never reused: the next caller tries again (the HTTP client already retried).
+          if (this.newest === entry) this.newest = undefined;
           throw err;
         },
       ),
     };
+    this.newest = entry;
     return entry;
   }
+}
 
-  private current(entry: Fetch<unknown>): boolean {
-    return entry === this.list || [...this.storefronts.values()].includes(entry as Fetch<Storefront>);
+/** One register flow of this process (a create or an update), from its look before registering until it ends. */
+export interface RegistrationFlow {
+  /** The account it registers. */
+  readonly accountIdentifier: string;
+  /** The tick when its latest register POST ended, whatever the outcome (0 until one has). */
+  readonly endedAt: number;
+}
+
+interface FlowRecord extends RegistrationFlow {
+  endedAt: number;
+  /** Settles when the POST in flight ends (undefined while none is). */
+  post: { readonly ended: Promise<void>; end(): void } | undefined;
+  readonly credentialIds: Set<string>;
+  readonly finished: Promise<void>;
+  finish(): void;
+}
+
+interface AccountWrites {
+  /** The tick when this process's last register POST for the account ended. */
+  lastEndedAt: number;
+  readonly inFlight: Set<FlowRecord>;
+}
+
+/**
+ * Shares the list and storefront calls of one provider process without ever answering from before a write that
+ * matters to the caller. Time is a counter ("tick") advanced when a read request starts and when a register POST
+ * ends, so "this list started after that POST ended" is a comparison of two ticks. Each caller states what it needs:
+ * - a read (refresh) takes any answer of the reuse window, unless this process wrote that credential since the
+ *   answer's request started;
+ * - the look before registering takes any answer of the window unless this process registered (or is registering)
+ *   the same account since that answer's request started: then it waits for those flows and takes a list that
+ *   started after them, so two resources of one stack registering one account are still caught;
+ * - a read after a write, and the reconciliation of an ambiguous POST, take an answer whose request started after
+ *   their own POST ended; concurrent writes ending close together share one such call.
+ *
+ * Memory: two small records per account/credential this process wrote (bounded by the stack's resources).
+ */
+export class SourceCredentialDirectory {
+  private ticks = 0;
+  private readonly list: SharedReadCall<SourceCredential[]>;
+  private readonly storefronts = new Map<number, SharedReadCall<Storefront>>();
+  private readonly accounts = new Map<string, AccountWrites>();
+  private readonly credentialWrites = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly reuseWindowMs = LIST_REUSE_WINDOW_MS,
+  ) {
+    this.list = new SharedReadCall(() => listSourceCredentials(ctx), this.tick, this.gather, reuseWindowMs);
+  }
+
+  private readonly tick = (): number => ++this.ticks;
+
+  /** Settles when every register POST in flight now has ended, or after {@link POST_GATHER_CAP_MS}. */
+  private readonly gather = (): Promise<void> => {
+    const posts: Promise<void>[] = [];
+    for (const writes of this.accounts.values())
+      for (const flow of writes.inFlight) if (flow.post) posts.push(flow.post.ended);
+    if (posts.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, POST_GATHER_CAP_MS);
+      void Promise.all(posts).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
+
+  /** Every credential of the customer, from a list call that started after tick `after` (0: any recent one). */
+  async credentials(after = 0): Promise<SourceCredential[]> {
+    return (await this.list.get(after)).value;
+  }
+
+  /** A storefront, from a call that started after tick `after` (0: any recent one). */
+  async storefront(storefrontId: number, after = 0): Promise<Storefront> {
+    let call = this.storefronts.get(storefrontId);
+    if (!call) {
+      call = new SharedReadCall(
+        () => getStorefront(this.ctx, storefrontId),
+        this.tick,
+        this.gather,
+        this.reuseWindowMs,
+      );
+      this.storefronts.set(storefrontId, call);
+    }
+    return (await call.get(after)).value;
+  }
+
+  /** The tick a read of this credential must start after: its last register POST in this process (0: none). */
+  lastWriteTo(credentialId: string): number {
+    return this.credentialWrites.get(credentialId) ?? 0;
+  }
+
+  /**
+   * The credentials as a register flow must judge them (existing registration? baseline?), and the flow, claimed
+   * in the same turn so a concurrent flow for the same account waits for this one. Call
+   * {@link SourceCredentialDirectory.finish} when the flow's POSTs are done, whatever the outcome.
+   */
+  async beginRegistration(
+    accountIdentifier: string,
+    credentialId?: string,
+  ): Promise<{ credentials: SourceCredential[]; flow: RegistrationFlow }> {
+    let after = 0;
+    for (;;) {
+      const answer = await this.list.get(after);
+      const writes = this.accounts.get(accountIdentifier);
+      if (!writes || (writes.inFlight.size === 0 && writes.lastEndedAt < answer.startedAt)) {
+        return { credentials: answer.value, flow: this.claim(accountIdentifier, credentialId) };
+      }
+      // This process registered the account since that list started (or is registering it): its effect must be
+      // listed before this flow decides anything.
+      await Promise.all([...writes.inFlight].map((f) => f.finished));
+      after = Math.max(after, writes.lastEndedAt);
+    }
+  }
+
+  /** Record that a register POST of `flow` is being sent (new list calls wait a little for it to end). */
+  posting(flow: RegistrationFlow): void {
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    (flow as FlowRecord).post = { ended, end: () => end() };
+  }
+
+  /** Record that a register POST of `flow` ended (successful or not): reads must now start after this tick. */
+  posted(flow: RegistrationFlow, credentialId?: string): number {
+    const record = flow as FlowRecord;
+    record.post?.end();
+    record.post = undefined;
+    record.endedAt = this.tick();
+    if (credentialId) record.credentialIds.add(credentialId);
+    const writes = this.accounts.get(record.accountIdentifier);
+    if (writes) writes.lastEndedAt = record.endedAt;
+    for (const id of record.credentialIds) this.credentialWrites.set(id, record.endedAt);
+    return record.endedAt;
+  }
+
+  /** Record the credential a flow turned out to register (found by a reconciling list) as written at its end. */
+  wrote(flow: RegistrationFlow, credentialId: string): void {
+    (flow as FlowRecord).credentialIds.add(credentialId);
+    if (flow.endedAt > 0) this.credentialWrites.set(credentialId, flow.endedAt);
+  }
+
+  /** End a flow: flows of the same account waiting for it go on. */
+  finish(flow: RegistrationFlow): void {
+    const record = flow as FlowRecord;
+    record.post?.end();
+    record.post = undefined;
+    const writes = this.accounts.get(record.accountIdentifier);
+    writes?.inFlight.delete(record);
+    if (writes && writes.inFlight.size === 0 && writes.lastEndedAt === 0)
+      this.accounts.delete(record.accountIdentifier);
+    record.finish();
+  }
+
+  private claim(accountIdentifier: string, credentialId: string | undefined): FlowRecord {
+    let finish = (): void => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const record: FlowRecord = {
+      accountIdentifier,
+      endedAt: 0,
+      post: undefined,
+      credentialIds: new Set(credentialId ? [credentialId] : []),
+      finished,
+      finish: () => finish(),
+    };
+    let writes = this.accounts.get(accountIdentifier);
+    if (!writes) {
+      writes = { lastEndedAt: 0, inFlight: new Set() };
+      this.accounts.set(accountIdentifier, writes);
+    }
+    writes.inFlight.add(record);
+    return record;
   }
 }
 
@@ -397,21 +574,27 @@ async function registerReconciled(
   ctx: ProviderContext,
   inputs: StorefrontSourceCredentialInputs,
   baseline: SourceCredential | undefined,
+  flow: RegistrationFlow,
 ): Promise<Registered> {
   const directory = sourceCredentialDirectory(ctx);
   const body = registrationBody(inputs);
   for (let attempt = 1; ; attempt++) {
     let response: SourceCredentialRegistration;
     try {
+      directory.posting(flow);
       response = await registerSourceCredential(ctx, inputs.storefrontId, inputs.sourceId, body);
     } catch (err) {
-      // Whatever happened, answers fetched before this POST may be stale now.
-      directory.invalidate();
+      // Whatever happened, answers whose request started before this POST ended may be stale now.
+      const failedAt = directory.posted(flow);
       if (!(err instanceof ApiError) || !err.isAmbiguous()) throw err;
-      // This list starts after the POST ended, and the read that follows a reconciled create reuses it.
-      const found = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
+      // Only a list that started after the POST ended can tell whether it took effect; the read that follows a
+      // reconciled create may share it.
+      const found = (await directory.credentials(failedAt)).find((c) => coversRegistration(c, inputs));
       const tookEffect = found && (!baseline || found.id !== baseline.id || found.updatedAt !== baseline.updatedAt);
-      if (found && tookEffect) return { id: found.id, response: undefined };
+      if (found && tookEffect) {
+        directory.wrote(flow, found.id);
+        return { id: found.id, response: undefined };
+      }
       if (attempt >= MAX_REGISTRATION_ATTEMPTS) {
         throw withRemedy(
           err,
@@ -422,7 +605,7 @@ async function registerReconciled(
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       continue;
     }
-    directory.invalidate();
+    directory.posted(flow, response.id);
     return { id: response.id, response };
   }
 }
@@ -446,8 +629,9 @@ async function stateFromListing(
   known: State,
   storefrontId: number,
   oauthAuthorizationUrl: string | undefined,
+  after: number,
 ): Promise<State> {
-  const storefront = await sourceCredentialDirectory(ctx).storefront(storefrontId);
+  const storefront = await sourceCredentialDirectory(ctx).storefront(storefrontId, after);
   const outputs: StorefrontSourceCredentialOutputs = {
     credentialId: credential.id,
     status: credential.status,
@@ -463,12 +647,17 @@ async function stateFromListing(
   return { ...inputsOf(known), ...outputs };
 }
 
+/**
+ * Read one registration from a list (and storefront) call that started after tick `after`; by default after this
+ * process's last write to the credential, so a refresh never answers from before our own write.
+ */
 async function readRegistration(
   ctx: ProviderContext,
   credentialId: string,
   state: State,
+  after = sourceCredentialDirectory(ctx).lastWriteTo(credentialId),
 ): Promise<{ credential: SourceCredential; state: State } | undefined> {
-  const credential = (await sourceCredentialDirectory(ctx).credentials()).find((c) => c.id === credentialId);
+  const credential = (await sourceCredentialDirectory(ctx).credentials(after)).find((c) => c.id === credentialId);
   if (!credential) return undefined;
   let known = state;
   let storefrontId = typeof state.storefrontId === "number" ? state.storefrontId : undefined;
@@ -490,18 +679,22 @@ async function readRegistration(
   }
   if (!credential.sources.some((s) => s.storefrontId === storefrontId && s.sourceId === sourceId)) return undefined;
   const url = typeof state.oauthAuthorizationUrl === "string" ? state.oauthAuthorizationUrl : undefined;
-  return { credential, state: await stateFromListing(ctx, credential, known, storefrontId, url) };
+  return { credential, state: await stateFromListing(ctx, credential, known, storefrontId, url, after) };
 }
 
-/** Create's and update's "then read": the credential must be listed now; if not, keep it in state and say so. */
+/**
+ * Create's and update's "then read", from calls that started after the flow's last POST ended: the credential must
+ * be listed now; if not, keep it in state and say so.
+ */
 async function readAfterWrite(
   ctx: ProviderContext,
   inputs: StorefrontSourceCredentialInputs,
   registered: Registered,
+  flow: RegistrationFlow,
   oauthAuthorizationUrl: string | undefined = registered.response?.oauth?.authorizationUrl,
 ): Promise<State> {
   const known: State = { ...inputs, oauthAuthorizationUrl };
-  const result = await readRegistration(ctx, registered.id, known);
+  const result = await readRegistration(ctx, registered.id, known, flow.endedAt);
   if (result) return result.state;
   const r = registered.response;
   const partial: State = {
@@ -532,13 +725,32 @@ function normalizedForDiff(values: Record<string, unknown>): Record<string, unkn
 async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs): Promise<Created> {
   const directory = sourceCredentialDirectory(ctx);
   // Re-registering an existing account would silently rotate its secret and take it over: look first. The list
-  // is shared with every other create/read of this window, so this costs at most one call per batch.
-  let existing: SourceCredential | undefined;
+  // is shared with every other create/read of the window (plus what this process registered since), so a batch
+  // adds no list call for it.
+  let looked: { credentials: SourceCredential[]; flow: RegistrationFlow };
   try {
-    existing = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
+    looked = await directory.beginRegistration(inputs.accountIdentifier);
   } catch (err) {
     throw explainRegistrationError(err, inputs);
   }
+  const { flow } = looked;
+  let registered: Registered;
+  try {
+    registered = await registerOrAdopt(ctx, inputs, looked.credentials, flow);
+  } finally {
+    directory.finish(flow);
+  }
+  return { id: registered.id, state: await readAfterWrite(ctx, inputs, registered, flow) };
+}
+
+/** Create's register step: refuse a silent takeover, register (reconciled), or adopt after a 409. */
+async function registerOrAdopt(
+  ctx: ProviderContext,
+  inputs: StorefrontSourceCredentialInputs,
+  credentials: SourceCredential[],
+  flow: RegistrationFlow,
+): Promise<Registered> {
+  const existing = credentials.find((c) => coversRegistration(c, inputs));
   if (existing && !inputs.adopt) {
     throw new RefusedError(
       `${describeTarget(inputs)} is already registered (credential ${existing.id}, status ${existing.status}` +
@@ -547,16 +759,18 @@ async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialIn
         "(its secret is rotated to `auth`), or use another accountIdentifier. Nothing was changed.",
     );
   }
-  let registered: Registered;
   try {
-    registered = await registerReconciled(ctx, inputs, existing);
+    return await registerReconciled(ctx, inputs, existing, flow);
   } catch (err) {
     if (err instanceof ApiError && err.isConflict()) {
       // The platform refuses re-registration (409) instead of rotating: with adopt, take the registration over as
       // it is; without, someone registered it between our look and our POST.
-      const found = (await directory.credentials()).find((c) => coversRegistration(c, inputs));
-      if (inputs.adopt && found)
-        return { id: found.id, state: await readAfterWrite(ctx, inputs, { id: found.id, response: undefined }) };
+      const directory = sourceCredentialDirectory(ctx);
+      const found = (await directory.credentials(flow.endedAt)).find((c) => coversRegistration(c, inputs));
+      if (inputs.adopt && found) {
+        directory.wrote(flow, found.id);
+        return { id: found.id, response: undefined };
+      }
       throw withRemedy(
         err,
         inputs.adopt
@@ -566,7 +780,6 @@ async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialIn
     }
     throw explainRegistrationError(err, inputs);
   }
-  return { id: registered.id, state: await readAfterWrite(ctx, inputs, registered) };
 }
 
 async function read(ctx: ProviderContext, id: string, state: State) {
@@ -589,13 +802,27 @@ async function update(
     return { ...outputs, ...news };
   }
   const credentialId = typeof olds.credentialId === "string" && olds.credentialId ? olds.credentialId : id;
-  let baseline: SourceCredential | undefined;
+  const directory = sourceCredentialDirectory(ctx);
   try {
-    baseline = (await sourceCredentialDirectory(ctx).credentials()).find((c) => c.id === credentialId);
-    const registered = await registerReconciled(ctx, news, baseline);
+    // The baseline (to reconcile an ambiguous POST by a moved updatedAt) comes from a list that started after this
+    // process's last registration of the account.
+    const { credentials, flow } = await directory.beginRegistration(news.accountIdentifier, credentialId);
+    let registered: Registered;
+    try {
+      const baseline = credentials.find((c) => c.id === credentialId);
+      registered = await registerReconciled(ctx, news, baseline, flow);
+    } finally {
+      directory.finish(flow);
+    }
     // A rotation of a still-PENDING OAuth registration may answer without a new URL: keep the one in state.
     const previousUrl = typeof olds.oauthAuthorizationUrl === "string" ? olds.oauthAuthorizationUrl : undefined;
-    return await readAfterWrite(ctx, news, registered, registered.response?.oauth?.authorizationUrl ?? previousUrl);
+    return await readAfterWrite(
+      ctx,
+      news,
+      registered,
+      flow,
+      registered.response?.oauth?.authorizationUrl ?? previousUrl,
+    );
   } catch (err) {
     if (err instanceof ApiError && err.isConflict()) {
       throw withRemedy(

@@ -11,13 +11,14 @@ import {
   dataDeliveryCredential as def,
   type DataDeliveryCredentialInputs,
 } from "../../provider/interchange/dataDeliveryCredential";
-import { callInterchange, useEmulator } from "../support/emulator";
+import { admin, callInterchange, useEmulator } from "../support/emulator";
 import {
   FAST_EMULATOR,
   ROUTES,
   countOf,
   emulatorContext,
   emulatorSettings,
+  requestCounts,
   sasToken,
   setGrant,
   storedCredentials,
@@ -286,6 +287,15 @@ describe("probe failures are partial failures with the reason and a fix", () => 
     expect(err).toBeInstanceOf(PartialFailure);
     expect((err as PartialFailure).state).toMatchObject({ status: "PENDING" });
     expect((err as PartialFailure).reasons[0]).toContain("still PENDING after 1 s");
+  });
+
+  it("a probe of the emulator's default length (200 ms) costs create one poll: GET, PUT, GET", async () => {
+    await emulatorSettings(emulator.current, { probeDelayMs: 200 });
+    const { ctx } = emulatorContext(emulator.current);
+    expect((await admin(emulator.current, "DELETE", "/requests")).status).toBe(200);
+    const created = await def.create(ctx, inputs("one-poll", { type: "GCS", bucket: "acme-one-poll" }));
+    expect(created.state).toMatchObject({ status: "VALIDATED" });
+    expect(await requestCounts(emulator.current)).toEqual({ [ROUTES.get]: 2, [ROUTES.put]: 1 });
   });
 
   it("waitForProbe: false returns at once with PENDING", async () => {

@@ -398,6 +398,49 @@ describe("call counts", () => {
     expect(await requestCounts()).toEqual({ [LIST]: 1, [STOREFRONT]: 1 });
   });
 
+  it("creates 50 credentials concurrently with two list calls and one storefront call", async () => {
+    const ctx = context();
+    await clearRequestCounts();
+    const created = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => def.create(ctx, inputs({ accountIdentifier: `acme-batch-${i + 1}` }))),
+    );
+    const stored = await storedCredentials();
+    expect(stored).toHaveLength(50);
+    expect(new Set(created.map((c) => c.id))).toEqual(new Set(stored.map((c) => c.id)));
+    expect(created.every((c) => c.state.status === "ACTIVE" && c.state.updatedAt !== undefined)).toBe(true);
+    // One list for every look before registering; the POSTs end at different moments, and the one list after
+    // them waits for the POSTs in flight (all 49 others), so every read after a write shares it.
+    expect(await requestCounts()).toEqual({ [LIST]: 2, [REGISTER]: 50, [STOREFRONT]: 1 });
+  });
+
+  it("refuses a second resource of the same process registering the same account, even concurrently", async () => {
+    const ctx = context();
+    await clearRequestCounts();
+    const results = await Promise.allSettled([def.create(ctx, inputs()), def.create(ctx, inputs())]);
+    const [first, second] = results;
+    expect(first?.status).toBe("fulfilled");
+    expect(second?.status).toBe("rejected");
+    const err = (second as PromiseRejectedResult).reason as Error;
+    expect(err).toBeInstanceOf(RefusedError);
+    const stored = await storedCredentials();
+    expect(stored).toHaveLength(1);
+    expect(err.message).toContain(`credential ${stored[0]?.id}`);
+    expect((await requestCounts())[REGISTER]).toBe(1);
+  });
+
+  it("refuses a same-process registration made after the reused list started, through another storefront", async () => {
+    const ctx = context();
+    // A read caches a list that cannot show the registration below; the next create may reuse it only together
+    // with what this process registered since.
+    await def.read(ctx, "sc-none", { storefrontId: 101, sourceId: "src_apikey", accountIdentifier: "x" });
+    await def.create(ctx, inputs());
+    await clearRequestCounts();
+    const err = await failureOf(def.create(ctx, inputs({ storefrontId: 102, sourceId: "src_video" })));
+    expect(err).toBeInstanceOf(RefusedError);
+    expect(await storedCredentials()).toHaveLength(1);
+    expect((await requestCounts())[REGISTER]).toBeUndefined();
+  });
+
   it("does not reuse a list fetched before a write", async () => {
     const ctx = context();
     const first = await def.create(ctx, inputs());
