@@ -238,21 +238,30 @@ export async function providerTextFigures(stack: BenchStack, packageRoot: string
 // ---------------------------------------------------------------------------------------------------------------
 // Overhead over direct undici calls, with the naive provider as a peer
 
-const RESOURCES = 200;
-const PARALLEL = 16;
+/** Resources per overhead round. */
+export const RESOURCES = 200;
+/** Operations in flight in an overhead round. */
+export const PARALLEL = 16;
 
 /** One contender's create + read + delete of 200 API credentials, 16 in flight; returns milliseconds. */
 type Contender = () => Promise<number>;
 
-async function timed(work: () => Promise<void>): Promise<number> {
+/** Milliseconds `work` takes. */
+export async function timed(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** The same HTTP calls the provider makes (token once, then POST, GET, DELETE per credential), straight on undici. */
-function directContender(stack: BenchStack, round: () => number): Contender {
-  const { commerceLayerApiUrl, commerceLayerAuthUrl } = stack.emulator.endpoints;
+/**
+ * The same HTTP calls the provider makes (token once, then POST, GET, DELETE per credential), straight on undici.
+ * Returns one round's milliseconds.
+ */
+export function directContender(
+  endpoints: { commerceLayerApiUrl: string; commerceLayerAuthUrl: string },
+  round: () => number,
+): () => Promise<number> {
+  const { commerceLayerApiUrl, commerceLayerAuthUrl } = endpoints;
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
   const api = new URL(commerceLayerApiUrl);
   const headers = (token: string) => ({
@@ -387,7 +396,7 @@ export async function overheadFigures(
   const naiveHost = await stack.host();
   const floorHost = await stack.host();
   const contenders: Record<"direct" | "provider" | "naive" | "floor", Contender> = {
-    direct: directContender(stack, round),
+    direct: directContender(stack.emulator.endpoints, round),
     provider: hostContender(stack, providerHost, "apiCredential", round),
     naive: hostContender(stack, naiveHost, "naive", round),
     floor: hostContender(stack, floorHost, "floor", round),

@@ -18,11 +18,13 @@ import {
   type Operation,
 } from "./measurements";
 import { startBenchStack } from "./stack";
+import { inProcessFigures } from "./inProcess";
 
 const PACKAGE_ROOT = resolve(__dirname, "..", "..");
 const RUNS = 3;
 const ROUNDS = 5;
 const LATENCY_MS = 20;
+const IN_PROCESS_ROUNDS = 25;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
     const overheadNoLatency = await overheadFigures(stack, 0, ROUNDS);
     log(`overhead, ${LATENCY_MS} ms injected latency`);
     const overheadLatency = await overheadFigures(stack, LATENCY_MS, ROUNDS);
+    log("in-process provider, no host");
+    const inProcess = await inProcessFigures(stack.emulator, IN_PROCESS_ROUNDS);
     log("cold start");
     const coldSource = await coldStartMs(stack, "source", 5);
     const coldApi = await coldStartMs(stack, "apiCredential", 5);
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       sourceBatch: batch,
       providerText,
       overhead: [overheadNoLatency, overheadLatency],
+      inProcess,
       coldStartMs: {
         source: { median: median(coldSource), runs: coldSource },
         apiCredential: { median: median(coldApi), runs: coldApi },
@@ -116,6 +121,7 @@ function renderResults(r: {
   sourceBatch: Awaited<ReturnType<typeof sourceBatchCalls>>;
   providerText: Awaited<ReturnType<typeof providerTextFigures>>;
   overhead: Awaited<ReturnType<typeof overheadFigures>>[];
+  inProcess: Awaited<ReturnType<typeof inProcessFigures>>;
   coldStartMs: Record<string, { median: number; runs: number[] }>;
   hostMemoryMb: { rssAfter1000Ops: number; peak: number; baseline: number };
   durationSeconds: number;
@@ -150,6 +156,9 @@ function renderResults(r: {
       `| of which Pulumi's host alone (no-op provider / direct), ${o.latencyMs} ms | ${f2(o.floorOverDirect)}× | (floor, not ours) | |`,
     );
   }
+  lines.push(
+    `| in-process provider / direct undici, 0 ms (${r.inProcess.rounds} rounds; no host, see below) | ${f2(r.inProcess.providerOverDirect)}× | (this package's code alone) | |`,
+  );
   const cold = Math.max(...Object.values(r.coldStartMs).map((c) => c.median));
   lines.push(
     `| Host cold start to first completed Create (slowest resource) | ${Math.round(cold)} ms | ≤ 1500 ms | ${mark(cold <= 1500)} |`,
@@ -242,6 +251,17 @@ function renderResults(r: {
     "",
     "(Provider − floor) / direct is the provider's time once the host's own per-call cost is taken out: the part of the",
     "ratio that is this package's code and its HTTP calls.",
+    "",
+  );
+  const ip = r.inProcess;
+  lines.push(
+    "In-process (bench/inProcess.ts, `node dist/bench/inProcess.js`): the same 200 × create + read + delete, 16 in",
+    "flight, with the ApiCredential driven in the bench process through the dynamic-provider adapter's functions",
+    "(check, create, read, remove: what the shims call inside the host), against direct undici; no host, no gRPC.",
+    "",
+    "| Provider / direct (wall) | Provider / direct (CPU of the bench process) | CPU per operation (direct, provider) | Median ms (direct, provider) | Calls per round (direct, provider) |",
+    "|---|---|---|---|---|",
+    `| ${f2(ip.providerOverDirect)}× | ${f2(ip.cpuOverDirect)}× | ${f1(ip.cpuUsPerOperation.direct)} µs, ${f1(ip.cpuUsPerOperation.provider)} µs | ${f1(ip.medianMs.direct)}, ${f1(ip.medianMs.provider)} | ${ip.callsPerRound.direct}, ${ip.callsPerRound.provider} |`,
     "",
   );
   lines.push("## Host start and memory", "");

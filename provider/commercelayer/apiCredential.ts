@@ -221,28 +221,32 @@ function changesFor(current: State, news: ApiCredentialInputs): ApiCredentialCha
  * (`adopt`, a secret not sent on read, a relationship left out) taken from `fallback`.
  */
 function stateOf(record: ApiCredential, fallback: State): State {
-  const state: Record<string, unknown> = {
-    organizationId: record.organizationId ?? fallback.organizationId,
-    name: record.name,
-    kind: record.kind,
-    mode: record.mode ?? fallback.mode,
-    customApp: record.custom ?? fallback.customApp,
-    redirectUri: record.redirectUri,
-    expiresIn: record.expiresIn ?? fallback.expiresIn,
-    reference: record.reference,
-    referenceOrigin: record.referenceOrigin,
-    metadata: record.metadata,
-    roleId: record.roleId ?? undefined,
-    adopt: fallback.adopt,
-    clientId: record.clientId,
-    // Commerce Layer may send the secret only when the credential is created: keep the one we saw.
-    clientSecret: record.clientSecret ?? fallback.clientSecret,
-    confidential: record.confidential,
-    scopes: record.scopes,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
+  // Built key by key (every read, create and update runs it): the same keys, in the same order, as an object
+  // literal of every attribute with the undefined ones left out.
+  const state: Record<string, unknown> = {};
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined) state[key] = value;
   };
-  return Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+  set("organizationId", record.organizationId ?? fallback.organizationId);
+  set("name", record.name);
+  set("kind", record.kind);
+  set("mode", record.mode ?? fallback.mode);
+  set("customApp", record.custom ?? fallback.customApp);
+  set("redirectUri", record.redirectUri);
+  set("expiresIn", record.expiresIn ?? fallback.expiresIn);
+  set("reference", record.reference);
+  set("referenceOrigin", record.referenceOrigin);
+  set("metadata", record.metadata);
+  set("roleId", record.roleId ?? undefined);
+  set("adopt", fallback.adopt);
+  set("clientId", record.clientId);
+  // Commerce Layer may send the secret only when the credential is created: keep the one we saw.
+  set("clientSecret", record.clientSecret ?? fallback.clientSecret);
+  set("confidential", record.confidential);
+  set("scopes", record.scopes);
+  set("createdAt", record.createdAt);
+  set("updatedAt", record.updatedAt);
+  return state;
 }
 
 /** The input behind each JSON:API pointer Commerce Layer may blame. */

@@ -190,7 +190,9 @@ export function updateDocument(id: string, changes: ApiCredentialChanges): Recor
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(values)) if (values[key] !== undefined) out[key] = values[key];
+  return out;
 }
 
 function parseSingle(body: unknown, method: string, path: string): ApiCredential {

@@ -8,19 +8,31 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { configureProvider, providerContext } from "../context";
-import { PartialFailure, UNKNOWN, inputKeys, type State } from "../resource";
+import { PartialFailure, UNKNOWN, inputKeys, type ResourceDefinition, type State } from "../resource";
 import { definitionFor } from "../definitions";
 
 /** The engine's sentinel for values unknown during preview (ENGINE-NOTES, "Preview"). */
 export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROVIDER_KEY = "__provider";
 
+// These run on every call the host makes, so they are plain loops (no entries/fromEntries arrays). Each builds
+// a fresh plain object as `Object.fromEntries` would; `put` keeps a key named `__proto__` an own property too.
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
 /** Deeply replace the engine's unknown sentinel by the core's {@link UNKNOWN}. */
 export function fromEngine(value: unknown): unknown {
   if (value === UNKNOWN_SENTINEL) return UNKNOWN;
   if (Array.isArray(value)) return value.map(fromEngine);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromEngine(v)]));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) put(out, key, fromEngine((value as Record<string, unknown>)[key]));
+    return out;
   }
   return value;
 }
@@ -30,7 +42,9 @@ export function toEngine(value: unknown): unknown {
   if (value === UNKNOWN) return UNKNOWN_SENTINEL;
   if (Array.isArray(value)) return value.map(toEngine);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toEngine(v)]));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) put(out, key, toEngine((value as Record<string, unknown>)[key]));
+    return out;
   }
   return value;
 }
@@ -40,18 +54,55 @@ export function toEngine(value: unknown): unknown {
 function defined<T>(value: T): T {
   if (Array.isArray(value)) return value.map(defined) as T;
   if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, defined(v)]),
-    ) as T;
+    return definedCopy(value as Record<string, unknown>) as T;
   }
   return value;
+}
+
+/** `defined(toEngine(value))` in one pass. */
+function definedToEngine(value: unknown): unknown {
+  if (value === UNKNOWN) return UNKNOWN_SENTINEL;
+  if (Array.isArray(value)) return value.map(definedToEngine);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) put(out, key, definedToEngine(v));
+    }
+    return out;
+  }
+  return value;
+}
+
+/** A plain copy of `record`'s own enumerable keys without the undefined ones, deeply (`defined({ ...record })`). */
+function definedCopy(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (v !== undefined) put(out, key, defined(v));
+  }
+  return out;
 }
 
 function withoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
   const { [PROVIDER_KEY]: _provider, ...rest } = props ?? {};
   return rest;
+}
+
+/** `fromEngine(withoutProvider(props))` in one pass. */
+function fromEngineWithoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!props) return out;
+  for (const key of Object.keys(props)) if (key !== PROVIDER_KEY) put(out, key, fromEngine(props[key]));
+  return out;
+}
+
+// Input keys per definition: a definition's inputs schema never changes while the process runs.
+const inputKeysCache = new WeakMap<ResourceDefinition, readonly string[]>();
+function inputKeysOf(def: ResourceDefinition): readonly string[] {
+  let keys = inputKeysCache.get(def);
+  if (!keys) inputKeysCache.set(def, (keys = inputKeys(def)));
+  return keys;
 }
 
 /** Stores the stack config (secrets decrypted by the engine) for the core. */
@@ -66,11 +117,9 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<dynamic.CheckResult> {
   const def = definitionFor(kind);
-  const result = def.check(fromEngine(withoutProvider(news)) as Record<string, unknown>, withoutProvider(olds));
+  const result = def.check(fromEngineWithoutProvider(news), withoutProvider(olds));
   return {
-    inputs: defined(
-      toEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>,
-    ),
+    inputs: definedToEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>,
     failures: result.failures.map((f) => ({ property: f.property, reason: f.reason })),
   };
 }
@@ -83,7 +132,7 @@ export async function diff(
   news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
   const def = definitionFor(kind);
-  const result = def.diff(withoutProvider(olds), fromEngine(withoutProvider(news)) as never);
+  const result = def.diff(withoutProvider(olds), fromEngineWithoutProvider(news) as never);
   return {
     changes: result.changes,
     replaces: [...result.replaces],
@@ -96,7 +145,7 @@ export async function diff(
 function partialFailure(err: PartialFailure, providerText: unknown): Error {
   return Object.assign(new Error(err.message), {
     id: err.id,
-    properties: defined(providerText === undefined ? { ...err.state } : { ...err.state, [PROVIDER_KEY]: providerText }),
+    properties: definedCopy(providerText === undefined ? err.state : { ...err.state, [PROVIDER_KEY]: providerText }),
     reasons: [...err.reasons],
   });
 }
@@ -106,7 +155,7 @@ export async function create(kind: string, inputs: Record<string, unknown>): Pro
   const def = definitionFor(kind);
   try {
     const created = await def.create(providerContext(), withoutProvider(inputs) as never);
-    return { id: created.id, outs: defined({ ...created.state }) };
+    return { id: created.id, outs: definedCopy(created.state) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, inputs[PROVIDER_KEY]) : err;
   }
@@ -118,12 +167,12 @@ export async function read(kind: string, id: string, props: Record<string, unkno
   const result = await def.read(providerContext(), id, withoutProvider(props));
   if (!result) return {};
   const state: State = result.state;
-  const inputs = Object.fromEntries(
-    inputKeys(def)
-      .filter((k) => k in state)
-      .map((k) => [k, state[k]]),
-  );
-  return { id: result.id, props: defined({ ...state }), inputs: defined(inputs) } as dynamic.ReadResult;
+  const inputs: Record<string, unknown> = {};
+  for (const k of inputKeysOf(def)) {
+    const v = state[k];
+    if (k in state && v !== undefined) put(inputs, k, defined(v));
+  }
+  return { id: result.id, props: definedCopy(state), inputs } as dynamic.ReadResult;
 }
 
 /** `update`. */
@@ -136,7 +185,7 @@ export async function update(
   const def = definitionFor(kind);
   try {
     const state = await def.update(providerContext(), id, withoutProvider(olds), withoutProvider(news) as never);
-    return { outs: defined({ ...state }) };
+    return { outs: definedCopy(state) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, news[PROVIDER_KEY]) : err;
   }
