@@ -52,7 +52,7 @@ async function list(key: string = KEYS.acme): Promise<ListedCredential[]> {
 
 const jwtAuth = {
   type: "jwt",
-  privateKey: "-----BEGIN PRIVATE KEY-----\nemulator\n-----END PRIVATE KEY-----",
+  privateKey: "placeholder PEM private key (the emulator stores it without parsing)",
   issuer: "buyer@acme.example",
   subject: "buyer@acme.example",
   keyId: "kid-1",
