@@ -15,86 +15,60 @@ import { definitionFor } from "../definitions";
 export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROVIDER_KEY = "__provider";
 
-// These run on every call the host makes, so they are plain loops (no entries/fromEntries arrays). Each builds
-// a fresh plain object as `Object.fromEntries` would; `put` keeps a key named `__proto__` an own property too.
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    out[key] = value;
-  }
+/** How {@link translate} rewrites a value on its way between the host and the core. */
+interface Translation {
+  /** The marker to replace (the engine's sentinel, or the core's UNKNOWN). */
+  readonly from: unknown;
+  /** What replaces it. */
+  readonly to: unknown;
+  /** Drop keys whose value is undefined: the host's Struct.fromJavaScript rejects them ("Unexpected struct type"). */
+  readonly dropUndefined: boolean;
+  /** A top-level key to leave out (`__provider` on the way in). */
+  readonly omitTopLevel?: string;
 }
 
-/** Deeply replace the engine's unknown sentinel by the core's {@link UNKNOWN}. */
-export function fromEngine(value: unknown): unknown {
-  if (value === UNKNOWN_SENTINEL) return UNKNOWN;
-  if (Array.isArray(value)) return value.map(fromEngine);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) put(out, key, fromEngine((value as Record<string, unknown>)[key]));
-    return out;
-  }
-  return value;
-}
+const FROM_ENGINE: Translation = {
+  from: UNKNOWN_SENTINEL,
+  to: UNKNOWN,
+  dropUndefined: false,
+  omitTopLevel: PROVIDER_KEY,
+};
+const TO_ENGINE: Translation = { from: UNKNOWN, to: UNKNOWN_SENTINEL, dropUndefined: true };
 
-/** Deeply replace the core's {@link UNKNOWN} by the engine's sentinel. */
-export function toEngine(value: unknown): unknown {
-  if (value === UNKNOWN) return UNKNOWN_SENTINEL;
-  if (Array.isArray(value)) return value.map(toEngine);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) put(out, key, toEngine((value as Record<string, unknown>)[key]));
-    return out;
-  }
-  return value;
-}
-
-// The host's Struct.fromJavaScript rejects `undefined` ("Unexpected struct type"): drop such keys (deeply)
-// from everything returned to the host.
-function defined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(defined) as T;
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return definedCopy(value as Record<string, unknown>) as T;
-  }
-  return value;
-}
-
-/** `defined(toEngine(value))` in one pass. */
-function definedToEngine(value: unknown): unknown {
-  if (value === UNKNOWN) return UNKNOWN_SENTINEL;
-  if (Array.isArray(value)) return value.map(definedToEngine);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) put(out, key, definedToEngine(v));
-    }
-    return out;
-  }
-  return value;
-}
-
-/** A plain copy of `record`'s own enumerable keys without the undefined ones, deeply (`defined({ ...record })`). */
-function definedCopy(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * A deep copy of `value` with `t.from` replaced by `t.to`. It runs on every call the host makes, so it is one plain
+ * loop (no entries/fromEntries arrays); a key named `__proto__` stays an own property, as `Object.fromEntries` keeps it.
+ */
+function translate(value: unknown, t: Translation, topLevel = false): unknown {
+  if (value === t.from) return t.to;
+  if (Array.isArray(value)) return value.map((v) => translate(v, t));
+  if (!value || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) {
-    const v = record[key];
-    if (v !== undefined) put(out, key, defined(v));
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if ((t.dropUndefined && v === undefined) || (topLevel && key === t.omitTopLevel)) continue;
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, { value: translate(v, t), writable: true, enumerable: true, configurable: true });
+    } else {
+      out[key] = translate(v, t);
+    }
   }
   return out;
+}
+
+/** Deeply replace the engine's unknown sentinel by the core's {@link UNKNOWN}, leaving `__provider` out. */
+export function fromEngine(props: Record<string, unknown> | undefined): Record<string, unknown> {
+  return translate(props ?? {}, FROM_ENGINE, true) as Record<string, unknown>;
+}
+
+/** Deeply replace the core's {@link UNKNOWN} by the engine's sentinel and drop undefined values. */
+export function toEngine(state: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return translate(state, TO_ENGINE) as Record<string, unknown>;
 }
 
 function withoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
   const { [PROVIDER_KEY]: _provider, ...rest } = props ?? {};
   return rest;
-}
-
-/** `fromEngine(withoutProvider(props))` in one pass. */
-function fromEngineWithoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!props) return out;
-  for (const key of Object.keys(props)) if (key !== PROVIDER_KEY) put(out, key, fromEngine(props[key]));
-  return out;
 }
 
 // Input keys per definition: a definition's inputs schema never changes while the process runs.
@@ -117,9 +91,9 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<dynamic.CheckResult> {
   const def = definitionFor(kind);
-  const result = def.check(fromEngineWithoutProvider(news), withoutProvider(olds));
+  const result = def.check(fromEngine(news), withoutProvider(olds));
   return {
-    inputs: definedToEngine(result.failures.length ? withoutProvider(news) : result.inputs) as Record<string, unknown>,
+    inputs: toEngine(result.failures.length ? withoutProvider(news) : (result.inputs as Record<string, unknown>)),
     failures: result.failures.map((f) => ({ property: f.property, reason: f.reason })),
   };
 }
@@ -132,7 +106,7 @@ export async function diff(
   news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
   const def = definitionFor(kind);
-  const result = def.diff(withoutProvider(olds), fromEngineWithoutProvider(news) as never);
+  const result = def.diff(withoutProvider(olds), fromEngine(news) as never);
   return {
     changes: result.changes,
     replaces: [...result.replaces],
@@ -145,7 +119,7 @@ export async function diff(
 function partialFailure(err: PartialFailure, providerText: unknown): Error {
   return Object.assign(new Error(err.message), {
     id: err.id,
-    properties: definedCopy(providerText === undefined ? err.state : { ...err.state, [PROVIDER_KEY]: providerText }),
+    properties: toEngine(providerText === undefined ? err.state : { ...err.state, [PROVIDER_KEY]: providerText }),
     reasons: [...err.reasons],
   });
 }
@@ -155,7 +129,7 @@ export async function create(kind: string, inputs: Record<string, unknown>): Pro
   const def = definitionFor(kind);
   try {
     const created = await def.create(providerContext(), withoutProvider(inputs) as never);
-    return { id: created.id, outs: definedCopy(created.state) };
+    return { id: created.id, outs: toEngine(created.state) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, inputs[PROVIDER_KEY]) : err;
   }
@@ -168,11 +142,8 @@ export async function read(kind: string, id: string, props: Record<string, unkno
   if (!result) return {};
   const state: State = result.state;
   const inputs: Record<string, unknown> = {};
-  for (const k of inputKeysOf(def)) {
-    const v = state[k];
-    if (k in state && v !== undefined) put(inputs, k, defined(v));
-  }
-  return { id: result.id, props: definedCopy(state), inputs } as dynamic.ReadResult;
+  for (const k of inputKeysOf(def)) if (state[k] !== undefined) inputs[k] = state[k];
+  return { id: result.id, props: toEngine(state), inputs: toEngine(inputs) } as dynamic.ReadResult;
 }
 
 /** `update`. */
@@ -185,7 +156,7 @@ export async function update(
   const def = definitionFor(kind);
   try {
     const state = await def.update(providerContext(), id, withoutProvider(olds), withoutProvider(news) as never);
-    return { outs: definedCopy(state) };
+    return { outs: toEngine(state) };
   } catch (err) {
     throw err instanceof PartialFailure ? partialFailure(err, news[PROVIDER_KEY]) : err;
   }
