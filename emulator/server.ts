@@ -11,6 +11,7 @@ import type { EmulatorPlatform, EmulatorRequest, EmulatorResponse, EmulatorRoute
 import { createInterchangePlatform } from "./interchange";
 import { createCommerceLayerPlatform } from "./commercelayer";
 import type { SeedDocument } from "./seed";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** Largest request body the emulator reads; bigger bodies get 413 in the platform's error shape. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -292,10 +293,6 @@ function parseAdminBody(body: Buffer): { ok: true; value: unknown } | { ok: fals
   } catch {
     return { ok: false, response: adminError(400, "BAD_REQUEST", "The request body is not valid JSON.") };
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describeIssues(error: z.ZodError): string {

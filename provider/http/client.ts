@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { ApiError, ClientErrorCode, redact, type ApiIssue } from "./errors";
 import { packageVersion } from "../version";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** How failed requests are retried. Only idempotent requests are retried after ambiguous failures. */
 export interface RetryPolicy {
@@ -482,8 +483,4 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   if (Number.isFinite(seconds) && seconds >= 0) return seconds;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,6 +9,7 @@ import type { ProviderContext } from "../context";
 import { ApiError, parsePayload } from "../http";
 import { RefusedError, sameValue } from "../resource";
 import { INTERCHANGE, interchangeHttp } from "./http";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Destination types the API can create (SNOWFLAKE and DATABRICKS appear only in responses). */
 export const WRITABLE_DESTINATION_TYPES = ["GCS", "S3", "AZURE_BLOB"] as const;
@@ -248,7 +249,7 @@ export class KnownSasTokens {
             }),
         ),
       ),
-      new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+      sleep(ms, undefined, { ref: false }),
     ]);
   }
 }

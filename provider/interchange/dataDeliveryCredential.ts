@@ -38,6 +38,7 @@ import {
   dataDeliveryCredentialSecretInputs,
   dataDeliveryCredentialSecretOutputs,
 } from "./dataDeliveryCredentialSecrets";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Default of `probeTimeoutSeconds`. */
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 120;
@@ -336,8 +337,6 @@ function probeReason(inputs: DataDeliveryCredentialInputs, remote: RemoteCredent
     "outcome, or raise probeTimeoutSeconds."
   );
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * First look at a probe's outcome, in milliseconds after the write (or validate) answered. The API gives no hint of

@@ -40,6 +40,7 @@ import {
   storefrontSourceCredentialSecretOutputs,
   storefrontSourceCredentialToken,
 } from "./storefrontSourceCredentialFacts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
@@ -602,7 +603,7 @@ async function registerReconciled(
             "attempts; nothing was registered twice. Run `pulumi up` again later.",
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      await sleep(200 * attempt);
       continue;
     }
     directory.posted(flow, response.id);
