@@ -1,0 +1,187 @@
+/**
+ * Installs this package the way a user does: `npm pack`, then `npm install <tarball>` into a fresh project directory,
+ * and lays out the examples shipped inside the tarball (node_modules/pulumi-platform-credentials/examples/) as
+ * project directories beside it, each with its TypeScript program compiled to `index.js` (the nodejs language host
+ * would run `index.ts` through ts-node; inline programs need JavaScript). The example files themselves are used
+ * unchanged.
+ *
+ * Installs are cached per tarball content under the OS temp directory, and guarded by a lock directory so parallel
+ * test workers share one install.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import ts from "typescript";
+
+const execFileAsync = promisify(execFile);
+
+/** The npm name of this package. */
+export const PACKAGE_NAME = "pulumi-platform-credentials";
+
+/** A project directory with the packed package installed, and the shipped examples laid out in it. */
+export interface InstalledPackage {
+  /** The project root: `package.json`, `node_modules/`, `examples/<name>/`. */
+  readonly root: string;
+  /** The tarball that was installed. */
+  readonly tarball: string;
+  /** The installed package's version. */
+  readonly version: string;
+  /** The directory of a shipped example (Pulumi.yaml, index.ts, index.js, README.md). */
+  example(name: string): string;
+}
+
+/** Options of {@link installPackage}. */
+export interface InstallPackageOptions {
+  /** The package to pack (its root directory). Default: this repository. */
+  packageRoot?: string;
+  /** Progress lines. Default: none. */
+  onProgress?: (line: string) => void;
+  /** Rewrites the packed package.json before installing (e.g. a bumped version for the upgrade test). */
+  version?: string;
+}
+
+/** Packs and installs the package once per tarball content (cached); see the module doc. */
+export async function installPackage(opts: InstallPackageOptions = {}): Promise<InstalledPackage> {
+  const packageRoot = resolve(opts.packageRoot ?? findRepositoryRoot());
+  const progress = opts.onProgress ?? (() => undefined);
+  const packDir = await mkdtemp(join(tmpdir(), "ppc-pack-"));
+  const source = opts.version === undefined ? packageRoot : withVersion(packageRoot, packDir, opts.version);
+  progress(`npm pack ${source}`);
+  const { stdout } = await execFileAsync("npm", ["pack", "--silent", "--pack-destination", packDir, source], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const tarball = join(packDir, stdout.trim().split("\n").pop() ?? "");
+  const hash = createHash("sha256").update(readFileSync(tarball)).digest("hex").slice(0, 16);
+  const root = join(tmpdir(), `ppc-installed-${hash}`);
+  const lock = `${root}.lock`;
+  while (!existsSync(join(root, ".complete"))) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // Another worker installs this tarball: wait for it (a lock older than 10 minutes is a dead worker's).
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > 600_000) rmSync(lock, { force: true, recursive: true });
+      await sleep(500);
+      continue;
+    }
+    try {
+      await installInto(root, tarball, packageRoot, progress);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  rmSync(packDir, { recursive: true, force: true });
+  const manifest = JSON.parse(readFileSync(join(root, "node_modules", PACKAGE_NAME, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return {
+    root,
+    tarball,
+    version: manifest.version,
+    example: (name: string) => join(root, "examples", name),
+  };
+}
+
+async function installInto(
+  root: string,
+  tarball: string,
+  packageRoot: string,
+  progress: (line: string) => void,
+): Promise<void> {
+  const partial = `${root}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const own = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  cpSync(tarball, join(partial, "package.tgz"));
+  // What a user's infrastructure repository has: Pulumi, the package, TypeScript for the programs and policy pack.
+  writeFileSync(
+    join(partial, "package.json"),
+    JSON.stringify(
+      {
+        name: "installed-examples",
+        private: true,
+        dependencies: {
+          [PACKAGE_NAME]: "file:./package.tgz",
+          "@pulumi/pulumi": own.dependencies["@pulumi/pulumi"],
+          "@pulumi/policy": own.dependencies["@pulumi/policy"],
+          typescript: own.devDependencies["typescript"],
+          "@types/node": own.devDependencies["@types/node"],
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  progress(`npm install ${tarball} into ${root}`);
+  await execFileAsync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: partial,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 10 * 60_000,
+  });
+  const shipped = join(partial, "node_modules", PACKAGE_NAME, "examples");
+  for (const name of readdirSync(shipped)) {
+    const dir = join(partial, "examples", name);
+    cpSync(join(shipped, name), dir, { recursive: true });
+    compileProgram(dir);
+  }
+  writeFileSync(join(partial, ".complete"), new Date().toISOString());
+  rmSync(root, { recursive: true, force: true });
+  renameSync(partial, root);
+}
+
+/** Compiles an example's index.ts to CommonJS index.js beside it (type errors are the type-check test's business). */
+function compileProgram(dir: string): void {
+  const source = join(dir, "index.ts");
+  if (!existsSync(source)) return;
+  const output = ts.transpileModule(readFileSync(source, "utf8"), {
+    fileName: source,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      sourceMap: false,
+    },
+  });
+  writeFileSync(join(dir, "index.js"), output.outputText);
+}
+
+/** A copy of the package root's manifest with another version, for packing a "new release" of the same code. */
+function withVersion(packageRoot: string, into: string, version: string): string {
+  const staged = join(into, "staged");
+  mkdirSync(staged, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { files: string[] };
+  for (const entry of [...manifest.files, "package.json"]) {
+    const from = join(packageRoot, entry);
+    if (existsSync(from)) cpSync(from, join(staged, entry), { recursive: true });
+  }
+  writeFileSync(join(staged, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
+  return staged;
+}
+
+function findRepositoryRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "examples"))) return dir;
+    const parent = resolve(dir, "..");
+    if (parent === dir) throw new Error(`Cannot find the repository above ${__dirname}`);
+    dir = parent;
+  }
+}
