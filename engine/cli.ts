@@ -74,19 +74,28 @@ export function findPulumiCli(opts: FindPulumiCliOptions = {}): Promise<PulumiCl
 
 async function locate(opts: FindPulumiCliOptions): Promise<PulumiCli> {
   const progress = opts.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const helpers = helperScriptsDir();
   const explicit = process.env["PULUMI_CLI"];
   if (explicit !== undefined && explicit !== "") {
     const bin = resolve(explicit);
     const version = await versionOf(bin);
     if (version === undefined) throw new PulumiCliError(`PULUMI_CLI=${explicit} does not run \`pulumi version\`.`);
-    return { bin, version, source: "PULUMI_CLI", path: [dirname(bin), helpers] };
+    return {
+      bin,
+      version,
+      source: "PULUMI_CLI",
+      path: [dirname(bin), helperScripts(join(cacheDir(), "path-helpers"))],
+    };
   }
   const onPath = await whichPulumi();
   if (onPath !== undefined) {
     const version = await versionOf(onPath);
     if (version !== undefined && compareVersions(version, MINIMUM_VERSION) >= 0) {
-      return { bin: onPath, version, source: "PATH", path: [dirname(onPath), helpers] };
+      return {
+        bin: onPath,
+        version,
+        source: "PATH",
+        path: [dirname(onPath), helperScripts(join(cacheDir(), "path-helpers"))],
+      };
     }
     if (version !== undefined) progress(`pulumi on PATH is ${version}, older than ${MINIMUM_VERSION}: not used`);
   }
@@ -98,13 +107,13 @@ async function locate(opts: FindPulumiCliOptions): Promise<PulumiCli> {
   }
   const cached = await cachedBuild(buildScript);
   if (cached !== undefined) {
-    return { bin: cached, version: BUILT_VERSION, source: "cache", path: [dirname(cached), helpers] };
+    return { bin: cached, version: BUILT_VERSION, source: "cache", path: [helperScripts(dirname(cached))] };
   }
   if (opts.build === false) {
     throw new PulumiCliError(`No Pulumi CLI found and building is off: run ${buildScript} first.`);
   }
   const bin = await build(buildScript, progress);
-  return { bin, version: BUILT_VERSION, source: "built", path: [dirname(bin), helpers] };
+  return { bin, version: BUILT_VERSION, source: "built", path: [helperScripts(dirname(bin))] };
 }
 
 /** `engine/cli/build.sh` prints the bin directory of the cached build; with PPC_CHECK_ONLY it never builds. */
@@ -190,12 +199,13 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Writes the two scripts the engine looks for on PATH into the cache (atomically, so concurrent runs never see a
- * half-written one) and returns their directory. Both resolve `@pulumi/pulumi` from the directory the engine starts
- * them in (the project, or the policy pack), as the originals do.
+ * Writes the two scripts the engine looks for into `dir` (atomically, so concurrent runs never see a half-written
+ * one) and returns `dir`. Both resolve `@pulumi/pulumi` from the directory the engine starts them in (the project, or
+ * the policy pack), as the originals do. For a CLI this project built, `dir` is the CLI's own directory: the engine
+ * looks for bundled plugins beside its executable first, and warns on every command ("using
+ * pulumi-resource-pulumi-nodejs from $PATH") when it finds one on PATH instead.
  */
-function helperScriptsDir(): string {
-  const dir = join(cacheDir(), "path-helpers-v1");
+function helperScripts(dir: string): string {
   const scripts: Record<string, string> = {
     // The same two lines as the script at the root of the @pulumi/pulumi package.
     "pulumi-resource-pulumi-nodejs":

@@ -38,7 +38,6 @@ export type RunnerCommand =
   | { readonly kind: "setConfig"; readonly config: automation.ConfigMap; readonly path?: boolean }
   | { readonly kind: "removeConfig"; readonly keys: string[] }
   | { readonly kind: "outputs" }
-  | { readonly kind: "exportStack" }
   | { readonly kind: "importStack"; readonly deployment: automation.Deployment };
 
 /** What a command answers: its result, or the failure with what the CLI printed. */
@@ -127,8 +126,6 @@ async function run(
       return undefined;
     case "outputs":
       return target.outputs();
-    case "exportStack":
-      return target.exportStack();
     case "importStack":
       await target.importStack(command.deployment);
       return undefined;

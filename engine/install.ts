@@ -19,6 +19,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -41,8 +42,26 @@ export interface InstalledPackage {
   readonly tarball: string;
   /** The installed package's version. */
   readonly version: string;
-  /** The directory of a shipped example (Pulumi.yaml, index.ts, index.js, README.md). */
+  /**
+   * The directory of a shipped example (Pulumi.yaml, index.ts, index.js, README.md), shared by every user of this
+   * install: run stacks in a {@link copyProject} of it, since `pulumi config set` writes `Pulumi.<stack>.yaml` there.
+   */
   example(name: string): string;
+}
+
+/**
+ * Copies a project directory of an install (an example) into `into`, with `node_modules` a link to the install's:
+ * each stack gets its own Pulumi.yaml and `Pulumi.<stack>.yaml`, while the package still resolves to a real path
+ * under `node_modules` (what the provider serializer needs).
+ */
+export function copyProject(installed: InstalledPackage, templateDir: string, into: string): string {
+  mkdirSync(into, { recursive: true });
+  for (const entry of readdirSync(templateDir)) {
+    if (entry === "node_modules" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
+    cpSync(join(templateDir, entry), join(into, entry), { recursive: true });
+  }
+  symlinkSync(join(installed.root, "node_modules"), join(into, "node_modules"));
+  return into;
 }
 
 /** Options of {@link installPackage}. */

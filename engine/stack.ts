@@ -4,7 +4,8 @@
  * `pulumi config set --secret`, `pulumi import`).
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import type { RunnerCommand, RunnerInit, RunnerReply } from "./inlineRunnerEntry";
 import type { CliResult, PulumiSession } from "./session";
@@ -71,7 +72,7 @@ export class ProjectStack {
   static async open(session: PulumiSession, opts: ProjectStackOptions): Promise<ProjectStack> {
     const stackName = opts.stackName ?? "dev";
     const env = { ...session.env, ...opts.env };
-    const child = fork(join(__dirname, "inlineRunnerEntry.js"), [], {
+    const child = fork(runnerEntry(), [], {
       cwd: opts.projectDir,
       env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -145,9 +146,15 @@ export class ProjectStack {
     return (await this.send<automation.OutputMap>({ kind: "outputs" })).result;
   }
 
-  /** `pulumi stack export` (secrets stay encrypted, as a user's export without `--show-secrets`). */
-  async exportStack(): Promise<automation.Deployment> {
-    return (await this.send<automation.Deployment>({ kind: "exportStack" })).result;
+  /**
+   * `pulumi stack export`, run as a user types it: secrets stay encrypted. (The Automation API's own
+   * `exportStack()` passes `--show-secrets`, so it cannot show what the state really holds.)
+   */
+  async exportStack(opts: { showSecrets?: boolean } = {}): Promise<automation.Deployment> {
+    const result = await this.cli(["stack", "export", ...(opts.showSecrets === true ? ["--show-secrets"] : [])]);
+    if (result.code !== 0)
+      throw new StackCommandError(`pulumi stack export failed: ${result.stderr}`, result.stdout, result.stderr, []);
+    return JSON.parse(result.stdout) as automation.Deployment;
   }
 
   /** `pulumi stack import`. */
@@ -156,10 +163,10 @@ export class ProjectStack {
   }
 
   /** Runs `pulumi <args> --stack <this stack>` in the project directory, as a user types it. */
-  cli(args: readonly string[], opts: { input?: string } = {}): Promise<CliResult> {
+  cli(args: readonly string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
     return this.session.run([...args, "--stack", this.stackName], {
       cwd: this.projectDir,
-      env: this.env,
+      env: { ...this.env, ...opts.env },
       ...(opts.input === undefined ? {} : { input: opts.input }),
     });
   }
@@ -171,4 +178,13 @@ export class ProjectStack {
     this.child.kill();
     await exited;
   }
+}
+
+/** The compiled runner: beside this file in dist/, or in dist/ when this file is loaded from source (tests). */
+function runnerEntry(): string {
+  const beside = join(__dirname, "inlineRunnerEntry.js");
+  if (existsSync(beside)) return beside;
+  const built = resolve(__dirname, "..", "dist", "engine", "inlineRunnerEntry.js");
+  if (existsSync(built)) return built;
+  throw new Error(`${built} is missing: run \`npm run build\` first.`);
 }
