@@ -49,8 +49,13 @@ export interface E2E {
   record<R>(command: Promise<CommandOutcome<R>>): Promise<CommandOutcome<R>>;
   /** Like {@link record} for a command that must fail: resolves to its error. */
   recordFailure(command: Promise<unknown>): Promise<StackCommandError>;
-  /** Every text recorded so far (CLI stdout/stderr, engine events as JSON). */
+  /**
+   * Every text recorded so far: CLI stdout/stderr and the engine events as JSON, except the Node SDK's own
+   * `RegisterResource RPC finished` debug events, kept apart in {@link sdkDebug} (see {@link isSdkDebug}).
+   */
   readonly recorded: string[];
+  /** The Node SDK's RPC debug events of every recorded command, as JSON. */
+  readonly sdkDebug: string[];
 }
 
 /**
@@ -58,7 +63,11 @@ export interface E2E {
  * machine) and tears it down in `afterAll`.
  */
 export function useE2E(): E2E {
-  const world: Partial<E2E> & { recorded: string[]; stacks: ProjectStack[] } = { recorded: [], stacks: [] };
+  const world: Partial<E2E> & { recorded: string[]; sdkDebug: string[]; stacks: ProjectStack[] } = {
+    recorded: [],
+    sdkDebug: [],
+    stacks: [],
+  };
   beforeAll(async () => {
     const secrets: SuiteSecrets = {
       interchangeApiKey: `scope3_acme_${hex(12)}`,
@@ -106,11 +115,13 @@ export function useE2E(): E2E {
     try {
       const outcome = await command;
       const result = outcome.result as { stdout?: string; stderr?: string };
-      world.recorded.push(result.stdout ?? "", result.stderr ?? "", JSON.stringify(outcome.events));
+      world.recorded.push(result.stdout ?? "", result.stderr ?? "", JSON.stringify(withoutSdkDebug(outcome.events)));
+      world.sdkDebug.push(JSON.stringify(outcome.events.filter(isSdkDebug)));
       return outcome;
     } catch (error) {
       if (error instanceof StackCommandError) {
-        world.recorded.push(error.message, error.stdout, error.stderr, JSON.stringify(error.events));
+        world.recorded.push(error.message, error.stdout, error.stderr, JSON.stringify(withoutSdkDebug(error.events)));
+        world.sdkDebug.push(JSON.stringify(error.events.filter(isSdkDebug)));
       }
       throw error;
     }
@@ -130,6 +141,7 @@ export function useE2E(): E2E {
       return world.secrets!;
     },
     recorded: world.recorded,
+    sdkDebug: world.sdkDebug,
     admin,
     requests: () => world.emulator!.requestCounts(),
     clearRequests: () => world.emulator!.clearRequestCounts(),
@@ -279,6 +291,21 @@ export function policyViolationsOf(events: readonly automation.EngineEvent[]): s
   return events.flatMap((e) =>
     e.policyEvent === undefined ? [] : [`${e.policyEvent.policyName}: ${e.policyEvent.enforcementLevel}`],
   );
+}
+
+/**
+ * Whether an event is the Node SDK's debug log of a resource RPC response (`RegisterResource RPC finished: … resp:
+ * …`). `@pulumi/pulumi` (runtime/resource.js) logs every response at debug level to the engine, outputs included
+ * and secret ones in plain text, and the engine writes debug events to the `--event-log` whatever the verbosity.
+ * Nothing a provider returns can avoid it (docs/engine.md, "Secrets in the event log").
+ */
+export function isSdkDebug(event: automation.EngineEvent): boolean {
+  const diagnostic = event.diagnosticEvent;
+  return diagnostic?.severity === "debug" && /^(RegisterResource|ReadResource) RPC finished:/.test(diagnostic.message);
+}
+
+function withoutSdkDebug(events: readonly automation.EngineEvent[]): automation.EngineEvent[] {
+  return events.filter((event) => !isSdkDebug(event));
 }
 
 function hex(bytes: number): string {
