@@ -182,6 +182,32 @@ function compileProgram(dir: string): void {
   writeFileSync(join(dir, "index.js"), output.outputText);
 }
 
+/** File name of the launcher {@link policyPackLauncher} writes into a policy pack directory. */
+export const POLICY_PACK_LAUNCHER = "pulumi-analyzer-launch";
+
+/**
+ * Writes an executable launcher into a Node policy pack directory and returns its path, for `--policy-pack <path>`.
+ *
+ * Why: the CLI v3.274 starts a policy pack *directory* through the `pulumi-language-nodejs` host, which cannot be
+ * built here (the module proxy refuses it), and no longer falls back to `pulumi-analyzer-policy-nodejs`. Given an
+ * executable *file* instead, it launches it directly with the engine's address as the only argument and still reads
+ * the `PulumiPolicy.yaml` beside it (pkg/resource/plugin/analyzer_plugin.go). The launcher runs the pack the way the
+ * language host does: `@pulumi/pulumi/cmd/run-policy-pack` in the pack's directory (index.ts through ts-node).
+ * With a nodejs language host installed, pass the directory itself.
+ */
+export function policyPackLauncher(packDir: string): string {
+  const launcher = join(packDir, POLICY_PACK_LAUNCHER);
+  writeFileSync(
+    launcher,
+    "#!/bin/sh\n" +
+      'cd "$(dirname "$0")" || exit 1\n' +
+      "script=$(node -e \"console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))\") || exit 1\n" +
+      'exec node "$script" "$1" .\n',
+    { mode: 0o755 },
+  );
+  return launcher;
+}
+
 /** A copy of the package root's manifest with another version, for packing a "new release" of the same code. */
 function withVersion(packageRoot: string, into: string, version: string): string {
   const staged = join(into, "staged");
