@@ -23,7 +23,7 @@ export interface ApiErrorInit {
   readonly status?: number | undefined;
   /** Platform error code (`VALIDATION_ERROR`, `RECORD_NOT_FOUND`, ...) or one of this client's own codes. */
   readonly code: string;
-  /** The platform's message, already redacted. */
+  /** The platform's message, already redacted; kept whole (the error's message carries it capped). */
   readonly platformMessage: string;
   /** Offending field (Interchange `field`) or JSON:API `source.pointer`. */
   readonly field?: string | undefined;
@@ -95,17 +95,31 @@ export class ApiError extends Error {
     this.remedy = init.remedy;
   }
 
+  // The message carries the platform's text capped (PLATFORM_TEXT_LIMIT); the fields keep it whole, so that an
+  // adapter redacting more secrets (redacted()) does so before anything is cut.
   private static describe(init: ApiErrorInit): string {
-    const answer = init.status === undefined ? init.code : `${init.status} ${init.code}`;
-    const field = init.field ? ` (field ${init.field})` : "";
+    const code = capPlatformText(init.code, 128);
+    const answer = init.status === undefined ? code : `${init.status} ${code}`;
+    const field = init.field ? ` (field ${capPlatformText(init.field, 256)})` : "";
     const tries = init.attempts && init.attempts > 1 ? ` after ${init.attempts} attempts` : "";
     const remedy = init.remedy ? ` ${init.remedy}` : "";
-    return `${init.service} ${init.method} ${init.path} failed${tries}: ${answer}: ${init.platformMessage.replace(/[.\s]+$/, "")}${field}.${remedy}`;
+    const said = capPlatformText(init.platformMessage).replace(/[.\s]+$/, "");
+    return `${init.service} ${init.method} ${init.path} failed${tries}: ${answer}: ${said}${field}.${remedy}`;
   }
 
-  /** The same failure with some facts replaced: a different attempt count or a remedy naming the input to fix. */
-  with(changes: { attempts?: number; remedy?: string | undefined }): ApiError {
+  /** The same failure with `secrets` also redacted from every text the platform supplied (code, message, field, issues). */
+  redacted(secrets: readonly string[]): ApiError {
     return new ApiError({
+      ...this.init(),
+      code: redact(this.code, secrets),
+      platformMessage: redact(this.platformMessage, secrets),
+      field: this.field === undefined ? undefined : redact(this.field, secrets),
+      issues: this.issues.map((i) => ({ path: redact(i.path, secrets), message: redact(i.message, secrets) })),
+    });
+  }
+
+  private init(): ApiErrorInit {
+    return {
       service: this.service,
       method: this.method,
       path: this.path,
@@ -115,6 +129,15 @@ export class ApiError extends Error {
       field: this.field,
       issues: this.issues,
       retryAfterSeconds: this.retryAfterSeconds,
+      attempts: this.attempts,
+      remedy: this.remedy,
+    };
+  }
+
+  /** The same failure with some facts replaced: a different attempt count or a remedy naming the input to fix. */
+  with(changes: { attempts?: number; remedy?: string | undefined }): ApiError {
+    return new ApiError({
+      ...this.init(),
       attempts: changes.attempts ?? this.attempts,
       remedy: "remedy" in changes ? changes.remedy : this.remedy,
     });
@@ -159,36 +182,113 @@ export class ApiError extends Error {
 }
 
 /**
- * Replace every occurrence of each secret (and any bearer token) in `text` by `[REDACTED]`. A platform that echoes a
- * request back quotes it as it travelled, so each secret is also looked for JSON-escaped, URI-encoded and
- * form-encoded, and a multi-line secret (a PEM private key) line by line, in case it was echoed cut short.
+ * Longest platform-supplied text (an error message, a probe's failure reason) kept in an error or an output, in
+ * characters. Error messages travel to the engine in gRPC trailers, and an ~80 KB one overflows them: the engine then
+ * waits for an answer that never comes. 2 KB keeps every message an engine or a terminal shows readable.
  */
-export function redact(text: string, secrets: Iterable<string>): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) for (const form of secretForms(secret)) forms.add(form);
-  let out = text;
-  // Longest first, so a whole secret is replaced before any line it contains.
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("[REDACTED]");
-  return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[REDACTED]");
+export const PLATFORM_TEXT_LIMIT = 2048;
+
+/**
+ * `text` cut to at most `limit` characters (note included), ending with a note that says how much was cut. Cutting
+ * an already cut text changes nothing. Redact before cutting, or a secret cut in two keeps its first half.
+ */
+export function capPlatformText(text: string, limit = PLATFORM_TEXT_LIMIT): string {
+  if (text.length <= limit) return text;
+  const note = (cut: number) => ` [… ${cut} more characters cut]`;
+  let keep = Math.max(0, limit - note(text.length).length);
+  // Never end on the first half of a surrogate pair.
+  const last = text.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--;
+  return text.slice(0, keep) + note(text.length - keep);
 }
 
-// Very short strings would redact ordinary words; no real credential is that short.
-const shortestSecret = 4;
-// Short lines of a multi-line secret (a blank line, a base64 tail like `Q==`) would redact ordinary text.
+/** The platform's text with every secret redacted, then capped to `limit` (in that order). */
+export function platformText(text: string, secrets: Iterable<string>, limit = PLATFORM_TEXT_LIMIT): string {
+  return capPlatformText(redact(text, secrets), limit);
+}
+
+/**
+ * Secrets shorter than this many characters are redacted only where they stand alone: with no letter or digit right
+ * before or after them (`user bob`, `"bob"`, `u=bob&`), so a short username hides without cutting ordinary words such
+ * as `bobsled` apart. Secrets this long or longer are redacted wherever they occur. No secret is too short: a
+ * one-character password is redacted as a word.
+ */
+export const SHORT_SECRET_LENGTH = 8;
+
+/**
+ * Replace every occurrence of each secret (and any bearer token) in `text` by `[REDACTED]`. A platform that echoes a
+ * request back quotes it as it travelled or as it decoded it, so each secret is also looked for JSON-escaped,
+ * URI-encoded, form-encoded, HTML-escaped and URL-decoded; a multi-line secret (a PEM private key) line by line, in
+ * case it was echoed cut short; and the signature (`sig=`) of a SAS-style query string on its own. Short secrets
+ * follow {@link SHORT_SECRET_LENGTH}. `bearerTokens: false` leaves `Bearer <word>` alone (for this package's own
+ * messages, where "bearer token" is prose).
+ */
+export function redact(text: string, secrets: Iterable<string>, options: { bearerTokens?: boolean } = {}): string {
+  const forms = new Map<string, boolean>(); // form → whether it is redacted only where it stands alone
+  for (const secret of secrets) {
+    for (const base of secretParts(secret)) {
+      const alone = base.length < SHORT_SECRET_LENGTH;
+      for (const form of encodedForms(base)) if (form !== "") forms.set(form, (forms.get(form) ?? true) && alone);
+    }
+  }
+  let out = text;
+  // Longest first, so a whole secret is replaced before any line or part it contains.
+  for (const [form, alone] of [...forms].sort((a, b) => b[0].length - a[0].length)) {
+    out = alone
+      ? out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`, "g"), "[REDACTED]")
+      : out.split(form).join("[REDACTED]");
+  }
+  return options.bearerTokens === false ? out : out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[REDACTED]");
+}
+
+// Blank lines and a base64 tail like `Q==` of a multi-line secret would redact ordinary text, and tell nothing.
 const shortestSecretLine = 16;
 
-function secretForms(secret: string): string[] {
-  if (secret.length < shortestSecret) return [];
-  const lines = /[\r\n]/.test(secret)
-    ? secret
-        .split(/\r?\n|\r/)
-        .map((line) => line.trim())
-        .filter((line) => line.length >= shortestSecretLine)
-    : [];
-  return [secret, ...lines].flatMap((s) => [
+/** The secret itself, each long line of a multi-line secret, and the signature of a SAS-style query string. */
+function secretParts(secret: string): string[] {
+  if (secret === "") return [];
+  const parts = [secret];
+  if (/[\r\n]/.test(secret)) {
+    for (const line of secret.split(/\r?\n|\r/)) {
+      if (line.trim().length >= shortestSecretLine) parts.push(line.trim());
+    }
+  }
+  // An Azure SAS is a query string whose only secret part is `sig`; a storage error may quote the signature alone.
+  for (const match of secret.matchAll(/(?:^|[?&])sig=([^&\s]+)/g)) if (match[1]) parts.push(match[1]);
+  return parts;
+}
+
+function encodedForms(s: string): string[] {
+  const json = JSON.stringify(s).slice(1, -1);
+  const uri = encodeURIComponent(s);
+  const form = new URLSearchParams({ s }).toString().slice(2);
+  const lowerHex = (t: string) => t.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
+  const html = (quot: string, apos: string) =>
+    s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, quot).replace(/'/g, apos);
+  const forms = [
     s,
-    JSON.stringify(s).slice(1, -1),
-    encodeURIComponent(s),
-    new URLSearchParams({ s }).toString().slice(2),
-  ]);
+    json,
+    // Encoders that escape `/` (PHP) or every non-ASCII character (Python's json.dumps).
+    json.replace(/\//g, "\\/"),
+    json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    uri,
+    lowerHex(uri),
+    form,
+    lowerHex(form),
+    html("&quot;", "&#39;"),
+    html("&#34;", "&#x27;"),
+    html("&quot;", "&apos;"),
+  ];
+  for (const decode of [(t: string) => t, (t: string) => t.replace(/\+/g, " ")]) {
+    try {
+      forms.push(decodeURIComponent(decode(s)));
+    } catch {
+      // Not URI-encoded: nothing to decode.
+    }
+  }
+  return forms;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

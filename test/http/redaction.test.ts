@@ -9,6 +9,10 @@ import { describe, expect, it } from "vitest";
 import {
   ApiError,
   HttpClient,
+  PLATFORM_TEXT_LIMIT,
+  SHORT_SECRET_LENGTH,
+  capPlatformText,
+  platformText,
   redact,
   type AttemptEvent,
   type BodyFormat,
@@ -292,7 +296,109 @@ describe("redact", () => {
     expect(redact(text, [privateKey])).toBe("first line [REDACTED] and later [REDACTED]");
   });
 
-  it("leaves ordinary text alone and ignores secrets too short to be real", () => {
+  it("replaces HTML-escaped, URL-decoded, lower-case percent-encoded and escaped-slash/unicode JSON forms", () => {
+    const tail = generatedApiKey().slice(-10);
+    const secret = `<p&w'd"/é%2B${tail}`;
+    const forms = [
+      `&lt;p&amp;w&#39;d&quot;/é%2B${tail}`,
+      `&lt;p&amp;w&#x27;d&#34;/é%2B${tail}`,
+      `&lt;p&amp;w&apos;d&quot;/é%2B${tail}`,
+      `<p&w'd"/é+${tail}`,
+      `%3cp%26w'd%22%2f%c3%a9%252B${tail}`,
+      `<p&w'd\\"\\/é%2B${tail}`,
+      `<p&w'd\\"/\\u00e9%2B${tail}`,
+    ];
+    // Each form on its own line: every one must go, nothing else may.
+    const text = forms.map((f, i) => `form ${i}: (${f})`).join("\n");
+    expect(redact(text, [secret])).toBe(forms.map((_, i) => `form ${i}: ([REDACTED])`).join("\n"));
+  });
+
+  it("redacts a SAS token's signature on its own, raw and decoded", () => {
+    const sas = `sv=2024-11-04&sp=cwd&sr=c&sig=${encodeURIComponent("aB3+/cD4eF5gH6iJ7kL8mN9oP0qR1sT2=")}`;
+    const text = "signature aB3%2B%2FcD4eF5gH6iJ7kL8mN9oP0qR1sT2%3D or aB3+/cD4eF5gH6iJ7kL8mN9oP0qR1sT2= did not match";
+    expect(redact(text, [sas])).toBe("signature [REDACTED] or [REDACTED] did not match");
+  });
+
+  it("redacts secrets shorter than 8 characters where they stand alone, in every form, and never inside a word", () => {
+    expect(SHORT_SECRET_LENGTH).toBe(8);
+    const text =
+      'user bob, "bob", u=bob&p=x, <b>bob</b>, bobsled, kebob, bob_2; key k; keys; pin 7 in 1970; a&amp;b; a%26b';
+    expect(redact(text, ["bob", "k", "7", "a&b", "x"])).toBe(
+      'user [REDACTED], "[REDACTED]", u=[REDACTED]&p=[REDACTED], <b>[REDACTED]</b>, bobsled, kebob, [REDACTED]_2; ' +
+        "key [REDACTED]; keys; pin [REDACTED] in 1970; [REDACTED]; [REDACTED]",
+    );
+  });
+
+  it("leaves `bearer <word>` prose alone when asked (this package's own messages), still redacting secrets", () => {
+    const text = "set auth.token to the API key or bearer token the source issued, not s3cr3t-value";
+    expect(redact(text, ["s3cr3t-value"], { bearerTokens: false })).toBe(
+      "set auth.token to the API key or bearer token the source issued, not [REDACTED]",
+    );
+    expect(redact(text, [])).toContain("bearer [REDACTED] the source");
+  });
+
+  it("leaves ordinary text alone when no secret occurs and ignores an empty secret", () => {
     expect(redact("nothing to hide here", ["abc", ""])).toBe("nothing to hide here");
+  });
+});
+
+describe("capping the platform's text", () => {
+  it("cuts to PLATFORM_TEXT_LIMIT characters with a note, and a cut text stays as it is", () => {
+    expect(PLATFORM_TEXT_LIMIT).toBe(2048);
+    const capped = capPlatformText("x".repeat(80_000));
+    expect(capped).toBe(`${"x".repeat(2018)} [… 77982 more characters cut]`);
+    expect(capped).toHaveLength(2048);
+    expect(capPlatformText(capped)).toBe(capped);
+    expect(capPlatformText("short")).toBe("short");
+  });
+
+  it("redacts before cutting, so no secret straddling the cut keeps its first half", () => {
+    const secret = generatedApiKey();
+    const text = `${"x".repeat(2000)}${secret}${"y".repeat(5000)}`;
+    expect(platformText(text, [secret])).toBe(
+      `${"x".repeat(2000)}[REDACTED]${"y".repeat(9)} [… 4991 more characters cut]`,
+    );
+  });
+
+  it("keeps an ApiError's message within the limit while its fields keep the whole text for later redaction", () => {
+    const secret = generatedApiKey();
+    const platformMessage = `${"m".repeat(2000)}${secret}${"z".repeat(80_000)}`;
+    const err = new ApiError({
+      service: "Test Platform",
+      method: "PUT",
+      path: "/x",
+      status: 400,
+      code: `BAD_${"c".repeat(500)}`,
+      platformMessage,
+      field: "f".repeat(1000),
+    });
+    expect(err.platformMessage).toBe(platformMessage);
+    expect(err.message).toBe(
+      `Test Platform PUT /x failed: 400 ${capPlatformText(`BAD_${"c".repeat(500)}`, 128)}: ` +
+        `${"m".repeat(2000)}${secret.slice(0, 18)} [… ${platformMessage.length - 2018} more characters cut]` +
+        ` (field ${capPlatformText("f".repeat(1000), 256)}).`,
+    );
+    expect(err.message.length).toBeLessThan(2048 + 128 + 256 + 60);
+    // Redacting afterwards (an adapter knows more secrets) happens before the cut: no half-secret survives.
+    const redacted = err.redacted([secret]);
+    expect(redacted.message).toContain(`${"m".repeat(2000)}[REDACTED]${"z".repeat(8)} [… 79992 more characters cut]`);
+    expect(redacted.message).not.toContain(secret.slice(0, 18));
+    expect(redacted.platformMessage).toBe(`${"m".repeat(2000)}[REDACTED]${"z".repeat(80_000)}`);
+    expect(redacted).toMatchObject({ status: 400, method: "PUT", path: "/x", attempts: 1 });
+  });
+
+  it("an 80 KB error body becomes an ApiError whose message is capped", async () => {
+    server.script((_q, r) =>
+      sendJson(r, 400, { data: null, error: { code: "VALIDATION_ERROR", message: "x".repeat(80_000) } }),
+    );
+    const client = new HttpClient({ service: "Test Platform", baseUrl: server.origin, format: "interchange" });
+    const err = await client.request({ method: "GET", path: "/big" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toBe(
+      `Test Platform GET /big failed: 400 VALIDATION_ERROR: ${"x".repeat(2018)} [… 77982 more characters cut].`,
+    );
   });
 });
