@@ -90,6 +90,11 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
   readonly secretInputs: readonly string[];
   /** Output names that are secret although no input of that name is (`clientSecret`). */
   readonly secretOutputs: readonly string[];
+  /**
+   * Output names whose value is free text the platform wrote (a probe's failure reason), which may quote the request
+   * and so a secret: adapters redact every known secret from them and cap their length. Default none.
+   */
+  readonly platformTextOutputs?: readonly string[];
   /** Input keys whose change forces replacement. */
   readonly replaceOn: readonly (keyof I & string)[];
 

@@ -2,7 +2,8 @@
  * Data-delivery probes: Scope3 writes and deletes a sentinel object in the buyer's destination and records
  * VALIDATED or FAILED. The emulator decides the outcome deterministically from the destination (API.md §1.2):
  * names starting `fail-`/`wrongregion-`/`missing-`, the SAS token's parameters, and grants removed through
- * `POST /_emulator/interchange/destinations`. Texts follow the platforms' own error names; none contains a secret.
+ * `POST /_emulator/interchange/destinations`. Texts follow the platforms' own error names. The expired-token text
+ * quotes the probe's request URL with its SAS query, as storage errors quote the request: a client must redact it.
  */
 import type { DestinationConfig } from "./model";
 
@@ -68,7 +69,9 @@ export function probeOutcome(
       const sas = sasParameters(config.auth.sasToken);
       const expiresAt = sasExpiry(config.auth.sasToken);
       if (expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime()) {
-        return fail(`Azure SAS token expired at ${expiresAt}.`);
+        const url = `https://${config.storageAccountName}.blob.core.windows.net/${config.containerName}/scope3-probe`;
+        const query = config.auth.sasToken.startsWith("?") ? config.auth.sasToken.slice(1) : config.auth.sasToken;
+        return fail(`Azure SAS token expired at ${expiresAt}. Probe request: PUT ${url}?${query} (403).`);
       }
       const permissions = sas.get("sp") ?? "";
       if (!["c", "w", "d"].every((p) => permissions.includes(p))) {

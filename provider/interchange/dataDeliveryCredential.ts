@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { checkWithSchema } from "../check";
-import { ApiError, redact } from "../http";
+import { ApiError, platformText } from "../http";
 import {
   BugError,
   PartialFailure,
@@ -323,12 +323,12 @@ export function probeFailureHint(statusError: string): string {
   return "Fix access to the destination, then run `pulumi refresh` to re-probe.";
 }
 
-/** The partial-failure reason of a FAILED or still-PENDING probe; never contains the SAS token. */
+/** The partial-failure reason of a FAILED or still-PENDING probe; never contains the SAS token nor a page of text. */
 function probeReason(inputs: DataDeliveryCredentialInputs, remote: RemoteCredential): string {
   const what = `data-delivery credential "${inputs.name}" of advertiser ${inputs.advertiserId}`;
   const secrets = inputs.destination.type === "AZURE_BLOB" ? [inputs.destination.sasToken] : [];
   if (remote.status === "FAILED") {
-    const statusError = redact(remote.statusError ?? "no reason given", secrets);
+    const statusError = platformText(remote.statusError ?? "no reason given", secrets);
     return `The destination probe of ${what} FAILED: ${statusError} ${probeFailureHint(statusError)} The credential exists and stays in the stack.`;
   }
   return (
@@ -466,6 +466,8 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
   outputs: dataDeliveryCredentialOutputs,
   secretInputs: dataDeliveryCredentialSecretInputs,
   secretOutputs: dataDeliveryCredentialSecretOutputs,
+  // The probe's failure text may quote the blob URL with its SAS query (adapters redact and cap it).
+  platformTextOutputs: ["statusError"],
   replaceOn: [...REPLACE_ON],
 
   check(news): CheckResult<DataDeliveryCredentialInputs> {

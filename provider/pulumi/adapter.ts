@@ -10,6 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { configureProvider, providerContext } from "../context";
 import { PartialFailure, UNKNOWN, inputKeys, type ResourceDefinition, type State } from "../resource";
 import { definitionFor } from "../definitions";
+import { ApiError, capPlatformText, platformText, redact } from "../http";
 
 /** The engine's sentinel for values unknown during preview (ENGINE-NOTES, "Preview"). */
 export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -114,55 +115,186 @@ export async function diff(
   };
 }
 
+/**
+ * Longest error message handed to the engine, in characters. Platform text inside it is already capped (ApiError,
+ * platformTextOutputs); this bounds whatever else a message holds, far below what gRPC trailers carry.
+ */
+const MESSAGE_LIMIT = 8192;
+
+/**
+ * Every secret a call knows, for redaction: each string leaf under the definition's secret inputs and outputs in
+ * `maps` (except a `type` discriminator such as `basic`, a schema literal that tells nothing), the values the caller
+ * marked secret (`marked`: the plugin's secret inputs), and the provider's configured credentials.
+ */
+function knownSecrets(
+  def: ResourceDefinition,
+  maps: readonly (Readonly<Record<string, unknown>> | undefined)[],
+  marked: readonly string[] = [],
+): string[] {
+  const found = new Set(marked);
+  const addLeaves = (value: unknown, key?: string): void => {
+    if (typeof value === "string") {
+      if (key !== "type") found.add(value);
+    } else if (Array.isArray(value)) {
+      for (const v of value) addLeaves(v);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) addLeaves(v, k);
+    }
+  };
+  for (const map of maps) {
+    for (const path of [...def.secretInputs, ...def.secretOutputs]) {
+      let value: unknown = map;
+      for (const segment of path.split(".")) {
+        value = value && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined;
+      }
+      addLeaves(value);
+    }
+  }
+  try {
+    const { interchange, commerceLayer } = providerContext().settings;
+    for (const credential of [interchange.apiKey, commerceLayer.clientSecret]) if (credential) found.add(credential);
+  } catch {
+    // Settings that do not resolve hold no credential to hide; the lifecycle call reports them.
+  }
+  return [...found];
+}
+
+/** `state` with each platform-text output redacted and capped; the same object when there is nothing to do. */
+function withPlatformTextRedacted(def: ResourceDefinition, state: State, secrets: () => readonly string[]): State {
+  let out = state;
+  for (const name of def.platformTextOutputs ?? []) {
+    const text = state[name];
+    if (typeof text === "string" && text !== "") out = { ...out, [name]: platformText(text, secrets()) };
+  }
+  return out;
+}
+
+/** Built only when a platform-text output is present (the hot path has none): secrets are found on demand. */
+function lazySecrets(make: () => string[]): () => readonly string[] {
+  let secrets: string[] | undefined;
+  return () => (secrets ??= make());
+}
+
+/**
+ * `err` as the engine may show it: a new error (its stack rebuilt, so no frame header repeats the original text)
+ * whose message has every known secret redacted and is capped; an ApiError is redacted field by field, so only the
+ * platform's text is touched. The engine prints the message and the host logs the stack.
+ */
+function safeError(err: unknown, secrets: readonly string[]): Error {
+  const name = err instanceof Error ? err.name : "Error";
+  const message =
+    err instanceof ApiError
+      ? err.redacted(secrets).message
+      : redact(err instanceof Error ? err.message : String(err), secrets, { bearerTokens: false });
+  const safe = new Error(capPlatformText(message, MESSAGE_LIMIT));
+  safe.name = name;
+  const frames = (err instanceof Error ? (err.stack ?? "") : "").split("\n").filter((line) => /^\s+at /.test(line));
+  safe.stack = [`${name}: ${safe.message}`, ...frames].join("\n");
+  return safe;
+}
+
 // The engine keeps a partially failed resource with exactly the properties in the error: they must carry
 // `__provider`, or later refresh/delete calls could not find the provider code.
-function partialFailure(err: PartialFailure, providerText: unknown): Error {
-  return Object.assign(new Error(err.message), {
+function partialFailure(
+  def: ResourceDefinition,
+  err: PartialFailure,
+  providerText: unknown,
+  secrets: readonly string[],
+): Error {
+  const reasons = err.reasons.map((r) => capPlatformText(redact(r, secrets, { bearerTokens: false }), MESSAGE_LIMIT));
+  const state = withPlatformTextRedacted(def, err.state, () => secrets);
+  return Object.assign(safeError(err, secrets), {
     id: err.id,
-    properties: toEngine(providerText === undefined ? err.state : { ...err.state, [PROVIDER_KEY]: providerText }),
-    reasons: [...err.reasons],
+    properties: toEngine(providerText === undefined ? state : { ...state, [PROVIDER_KEY]: providerText }),
+    reasons,
   });
 }
 
-/** `create`. */
-export async function create(kind: string, inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
+/** The state a partial failure carries (its secret outputs are secrets to redact too). */
+function stateOf(err: unknown): State | undefined {
+  return err instanceof PartialFailure ? err.state : undefined;
+}
+
+/** What a failed create, update, read or delete throws to the engine. */
+function failure(def: ResourceDefinition, err: unknown, providerText: unknown, secrets: readonly string[]): Error {
+  return err instanceof PartialFailure ? partialFailure(def, err, providerText, secrets) : safeError(err, secrets);
+}
+
+/**
+ * `create`. `markedSecrets`: values the caller's engine marked secret beyond the definition's own (the plugin's),
+ * redacted from outputs and errors like those.
+ */
+export async function create(
+  kind: string,
+  inputs: Record<string, unknown>,
+  markedSecrets: readonly string[] = [],
+): Promise<dynamic.CreateResult> {
   const def = definitionFor(kind);
+  const plainInputs = withoutProvider(inputs);
+  const secretsWith = (state?: State) => lazySecrets(() => knownSecrets(def, [plainInputs, state], markedSecrets));
   try {
-    const created = await def.create(providerContext(), withoutProvider(inputs) as never);
-    return { id: created.id, outs: toEngine(created.state) };
+    const created = await def.create(providerContext(), plainInputs as never);
+    return { id: created.id, outs: toEngine(withPlatformTextRedacted(def, created.state, secretsWith(created.state))) };
   } catch (err) {
-    throw err instanceof PartialFailure ? partialFailure(err, inputs[PROVIDER_KEY]) : err;
+    throw failure(def, err, inputs[PROVIDER_KEY], secretsWith(stateOf(err))());
   }
 }
 
-/** `read`: `{}` (blank id) tells the engine the object is gone. */
-export async function read(kind: string, id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
+/** `read`: `{}` (blank id) tells the engine the object is gone. `markedSecrets` as for {@link create}. */
+export async function read(
+  kind: string,
+  id: string,
+  props: Record<string, unknown>,
+  markedSecrets: readonly string[] = [],
+): Promise<dynamic.ReadResult> {
   const def = definitionFor(kind);
-  const result = await def.read(providerContext(), id, withoutProvider(props));
+  const olds = withoutProvider(props);
+  let result;
+  try {
+    result = await def.read(providerContext(), id, olds);
+  } catch (err) {
+    throw failure(def, err, undefined, knownSecrets(def, [olds], markedSecrets));
+  }
   if (!result) return {};
-  const state: State = result.state;
+  const fresh = result.state;
+  const state: State = withPlatformTextRedacted(def, fresh, () => knownSecrets(def, [olds, fresh], markedSecrets));
   const inputs: Record<string, unknown> = {};
   for (const k of inputKeysOf(def)) if (state[k] !== undefined) inputs[k] = state[k];
   return { id: result.id, props: toEngine(state), inputs: toEngine(inputs) } as dynamic.ReadResult;
 }
 
-/** `update`. */
+/** `update`. `markedSecrets` as for {@link create}. */
 export async function update(
   kind: string,
   id: string,
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
+  markedSecrets: readonly string[] = [],
 ): Promise<dynamic.UpdateResult> {
   const def = definitionFor(kind);
+  const [plainOlds, plainNews] = [withoutProvider(olds), withoutProvider(news)];
+  const secretsWith = (state?: State) =>
+    lazySecrets(() => knownSecrets(def, [plainOlds, plainNews, state], markedSecrets));
   try {
-    const state = await def.update(providerContext(), id, withoutProvider(olds), withoutProvider(news) as never);
-    return { outs: toEngine(state) };
+    const state = await def.update(providerContext(), id, plainOlds, plainNews as never);
+    return { outs: toEngine(withPlatformTextRedacted(def, state, secretsWith(state))) };
   } catch (err) {
-    throw err instanceof PartialFailure ? partialFailure(err, news[PROVIDER_KEY]) : err;
+    throw failure(def, err, news[PROVIDER_KEY], secretsWith(stateOf(err))());
   }
 }
 
-/** `delete`. */
-export async function remove(kind: string, id: string, props: Record<string, unknown>): Promise<void> {
-  await definitionFor(kind).delete(providerContext(), id, withoutProvider(props));
+/** `delete`. `markedSecrets` as for {@link create}. */
+export async function remove(
+  kind: string,
+  id: string,
+  props: Record<string, unknown>,
+  markedSecrets: readonly string[] = [],
+): Promise<void> {
+  const def = definitionFor(kind);
+  const state = withoutProvider(props);
+  try {
+    await def.delete(providerContext(), id, state);
+  } catch (err) {
+    throw failure(def, err, undefined, knownSecrets(def, [state], markedSecrets));
+  }
 }
