@@ -24,7 +24,13 @@ export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 /** The signature value of an output value (`{[KEY]: OUTPUT_SIGNATURE, value?, secret?, dependencies?}`). */
 export const OUTPUT_VALUE_SIGNATURE = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
-type PathSegment = string | number;
+/** One step into a property value: an object key (any text, `.` and `[0]` included) or an array index. */
+export type PathSegment = string | number;
+/**
+ * Where a value sits in a property map, as segments: `["destination", "sasToken"]`, `["tags", 0]`,
+ * `["metadata", "team.lead"]`. Never a dotted string: an object key may itself contain `.` or `[0]`.
+ */
+export type SecretPath = readonly PathSegment[];
 
 function signatureOf(v: unknown): unknown {
   return v && typeof v === "object" && !Array.isArray(v)
@@ -32,41 +38,41 @@ function signatureOf(v: unknown): unknown {
     : undefined;
 }
 
-function pathText(segments: readonly PathSegment[]): string {
-  return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
-}
-
-/** `destination.sasToken` → ["destination", "sasToken"]; `sources[0].id` → ["sources", 0, "id"]. */
-function parsePath(path: string): PathSegment[] {
-  const segments: PathSegment[] = [];
-  for (const part of path.split(".")) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match) {
-      segments.push(part);
-      continue;
-    }
-    if (match[1]) segments.push(match[1]);
-    for (const index of (match[2] ?? "").matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+/** Secret paths, each once. */
+class SecretPaths {
+  private readonly byKey = new Map<string, SecretPath>();
+  add(path: SecretPath): void {
+    this.byKey.set(JSON.stringify(path), path);
   }
-  return segments;
+  list(): SecretPath[] {
+    return [...this.byKey.values()];
+  }
 }
 
-function unwrapAt(value: unknown, path: PathSegment[], found: Set<string>): unknown {
+function unwrapAt(value: unknown, path: SecretPath, found: SecretPaths): unknown {
   const signature = signatureOf(value);
   if (signature === SECRET_SIGNATURE) {
-    found.add(pathText(path));
+    found.add(path);
     return unwrapAt((value as { value?: unknown }).value, path, found);
   }
   if (signature === OUTPUT_VALUE_SIGNATURE) {
     // Output values only reach providers that accept outputs; an output without a value is unknown (preview).
     const output = value as { value?: unknown; secret?: boolean };
-    if (output.secret) found.add(pathText(path));
+    if (output.secret) found.add(path);
     return "value" in output ? unwrapAt(output.value, path, found) : adapter.UNKNOWN_SENTINEL;
   }
   if (Array.isArray(value)) return value.map((v, i) => unwrapAt(v, [...path, i], found));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = unwrapAt(v, [...path, k], found);
+    for (const [k, v] of Object.entries(value)) {
+      // A key named `__proto__` stays an own property (assignment would set the prototype instead).
+      Object.defineProperty(out, k, {
+        value: unwrapAt(v, [...path, k], found),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;
@@ -74,11 +80,37 @@ function unwrapAt(value: unknown, path: PathSegment[], found: Set<string>): unkn
 
 /**
  * Deeply unwrap secrets (and output values) as the engine sends them; returns the plain value and the paths that
- * were secret (`auth`, `destination.sasToken`, `tags[0]`).
+ * were secret (`["auth"]`, `["destination", "sasToken"]`, `["tags", 0]`).
  */
-export function unwrapSecrets(value: unknown): { value: unknown; secretPaths: Set<string> } {
-  const secretPaths = new Set<string>();
-  return { value: unwrapAt(value, [], secretPaths), secretPaths };
+export function unwrapSecrets(value: unknown): { value: unknown; secretPaths: SecretPath[] } {
+  const found = new SecretPaths();
+  return { value: unwrapAt(value, [], found), secretPaths: found.list() };
+}
+
+/** The value at `path`, or undefined: a string segment reads an object key only, a number an array index only. */
+function valueAt(root: unknown, path: SecretPath): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (
+      typeof segment === "number" ? !Array.isArray(value) : !value || typeof value !== "object" || Array.isArray(value)
+    ) {
+      return undefined;
+    }
+    if (!Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+    value = (value as Record<PathSegment, unknown>)[segment];
+  }
+  return value;
+}
+
+/** Every string inside the values at `paths` of `root` (what the engine marked secret), for redaction. */
+export function secretStrings(root: unknown, paths: Iterable<SecretPath>): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") found.push(value);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) visit(v);
+  };
+  for (const path of paths) visit(valueAt(root, path));
+  return found;
 }
 
 function wrap(value: unknown): unknown {
@@ -89,26 +121,26 @@ function wrap(value: unknown): unknown {
  * A copy of `state` with the value at each path wrapped as a secret. Paths that are missing or hold undefined are
  * skipped; a value inside an already wrapped secret is left alone (it is secret already).
  */
-export function wrapSecretPaths(state: Record<string, unknown>, paths: Iterable<string>): Record<string, unknown> {
+export function wrapSecretPaths(state: Record<string, unknown>, paths: Iterable<SecretPath>): Record<string, unknown> {
   const out = structuredClone(state);
   for (const path of paths) {
-    const segments = parsePath(path);
-    const last = segments.pop();
+    const last = path[path.length - 1];
     if (last === undefined) continue;
-    let container: unknown = out;
-    for (const segment of segments) {
-      if (!container || typeof container !== "object" || signatureOf(container) === SECRET_SIGNATURE) {
-        container = undefined;
-        break;
-      }
-      container = (container as Record<PathSegment, unknown>)[segment];
+    const holder = valueAt(out, path.slice(0, -1));
+    if (!holder || typeof holder !== "object" || signatureOf(holder) === SECRET_SIGNATURE) continue;
+    if (typeof last === "number" ? !Array.isArray(holder) : Array.isArray(holder)) continue;
+    if (!Object.prototype.hasOwnProperty.call(holder, last)) continue;
+    const current = (holder as Record<PathSegment, unknown>)[last];
+    if (current !== undefined && signatureOf(current) !== SECRET_SIGNATURE) {
+      (holder as Record<PathSegment, unknown>)[last] = wrap(current);
     }
-    if (!container || typeof container !== "object" || signatureOf(container) === SECRET_SIGNATURE) continue;
-    const holder = container as Record<PathSegment, unknown>;
-    const current = holder[last];
-    if (current !== undefined && signatureOf(current) !== SECRET_SIGNATURE) holder[last] = wrap(current);
   }
   return out;
+}
+
+/** A definition's secret inputs and outputs as paths (definitions name schema properties, which hold no `.`). */
+function definitionSecretPaths(def: ResourceDefinition): SecretPath[] {
+  return [...def.secretInputs, ...def.secretOutputs].map((path) => path.split("."));
 }
 
 /** The definition behind a URN (`urn:pulumi:stack::project::platform-credentials:interchange:Type::name`). */
@@ -123,12 +155,18 @@ export function definitionOfUrn(urn: string): { kind: string; def: ResourceDefin
   return { kind, def: definitionFor(kind) };
 }
 
-function secretPathsFor(def: ResourceDefinition, inputSecrets: Set<string>): Set<string> {
-  return new Set([...def.secretInputs, ...def.secretOutputs, ...inputSecrets]);
+function secretPathsFor(def: ResourceDefinition, inputSecrets: readonly SecretPath[]): SecretPath[] {
+  return [...definitionSecretPaths(def), ...inputSecrets];
 }
 
 function plain(v: unknown): Record<string, unknown> {
   return (unwrapSecrets(v ?? {}).value ?? {}) as Record<string, unknown>;
+}
+
+/** The strings the engine marked secret inside `v`. */
+function markedStrings(v: unknown): string[] {
+  const { value, secretPaths } = unwrapSecrets(v ?? {});
+  return secretStrings(value, secretPaths);
 }
 
 /**
@@ -161,7 +199,7 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(news ?? {});
       const result = await adapter.check(kind, plain(olds), value as Record<string, unknown>);
-      const inputs = wrapSecretPaths(result.inputs as Record<string, unknown>, [...def.secretInputs, ...secretPaths]);
+      const inputs = wrapSecretPaths(result.inputs as Record<string, unknown>, secretPathsFor(def, secretPaths));
       return { inputs, failures: result.failures ?? [] };
     },
 
@@ -174,7 +212,7 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(inputs ?? {});
       try {
-        const result = await adapter.create(kind, value as Record<string, unknown>);
+        const result = await adapter.create(kind, value as Record<string, unknown>, secretStrings(value, secretPaths));
         return { id: result.id, outs: wrapSecretPaths(result.outs ?? {}, secretPathsFor(def, secretPaths)) };
       } catch (err) {
         throw wrapPartialFailure(err, def, secretPaths);
@@ -184,7 +222,7 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
     async read(id, urn, props) {
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(props ?? {});
-      const result = await adapter.read(kind, id, value as Record<string, unknown>);
+      const result = await adapter.read(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
       // A blank id tells the engine the object is gone (refresh drops it from state).
       if (!result.id) return { id: "", props: {} };
       const paths = secretPathsFor(def, secretPaths);
@@ -200,7 +238,8 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(news ?? {});
       try {
-        const result = await adapter.update(kind, id, plain(olds), value as Record<string, unknown>);
+        const marked = [...secretStrings(value, secretPaths), ...markedStrings(olds)];
+        const result = await adapter.update(kind, id, plain(olds), value as Record<string, unknown>, marked);
         return { outs: wrapSecretPaths(result.outs ?? {}, secretPathsFor(def, secretPaths)) };
       } catch (err) {
         throw wrapPartialFailure(err, def, secretPaths);
@@ -209,13 +248,14 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
 
     async delete(id, urn, props) {
       const { kind } = definitionOfUrn(urn);
-      await adapter.remove(kind, id, plain(props));
+      const { value, secretPaths } = unwrapSecrets(props ?? {});
+      await adapter.remove(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
     },
   };
 }
 
 // A partial failure's properties become the resource's state (ErrorResourceInitFailed): wrap its secrets too.
-function wrapPartialFailure(err: unknown, def: ResourceDefinition, inputSecrets: Set<string>): unknown {
+function wrapPartialFailure(err: unknown, def: ResourceDefinition, inputSecrets: readonly SecretPath[]): unknown {
   const e = err as { id?: string; properties?: Record<string, unknown> };
   if (e && typeof e === "object" && e.id && e.properties) {
     e.properties = wrapSecretPaths(e.properties, secretPathsFor(def, inputSecrets));

@@ -355,13 +355,40 @@ describe("secret wrapping and stack config", () => {
       tags: ["a", "b"],
       later: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
     });
-    expect([...secretPaths].sort()).toEqual(["destination.sasToken", "later", "tags[1]"]);
+    expect(secretPaths).toEqual([["destination", "sasToken"], ["tags", 1], ["later"]]);
   });
 
-  it("wraps values at dotted and indexed paths, skipping missing ones", () => {
+  it("records keys containing `.` and `[n]` as one segment each, not as nested paths", () => {
+    const sig = pluginProvider.SECRET_SIGNATURE_KEY;
+    const secret = (value: unknown) => ({ [sig]: pluginProvider.SECRET_SIGNATURE, value });
+    const { secretPaths } = pluginProvider.unwrapSecrets({
+      metadata: { "team.lead": secret("ada"), "tags[0]": secret("pci"), "a.b[1].c": secret("x") },
+    });
+    expect(secretPaths).toEqual([
+      ["metadata", "team.lead"],
+      ["metadata", "tags[0]"],
+      ["metadata", "a.b[1].c"],
+    ]);
+  });
+
+  it("wraps values at segment paths, telling keys from indexes and skipping missing ones", () => {
     const wrapped = pluginProvider.wrapSecretPaths(
-      { destination: { sasToken: "sv=1" }, tags: ["a", "b"], clientId: "id" },
-      ["destination.sasToken", "tags[1]", "clientSecret", "clientId"],
+      {
+        destination: { sasToken: "sv=1" },
+        tags: ["a", "b"],
+        clientId: "id",
+        metadata: { "team.lead": "ada", "tags[0]": "pci", team: { lead: "plain" }, "0": "zero" },
+      },
+      [
+        ["destination", "sasToken"],
+        ["tags", 1],
+        ["clientSecret"],
+        ["clientId"],
+        ["metadata", "team.lead"],
+        ["metadata", "tags[0]"],
+        ["metadata", 0],
+        ["tags", "1"],
+      ],
     );
     const secret = (value: unknown) => ({
       [pluginProvider.SECRET_SIGNATURE_KEY]: pluginProvider.SECRET_SIGNATURE,
@@ -371,6 +398,7 @@ describe("secret wrapping and stack config", () => {
       destination: { sasToken: secret("sv=1") },
       tags: ["a", secret("b")],
       clientId: secret("id"),
+      metadata: { "team.lead": secret("ada"), "tags[0]": secret("pci"), team: { lead: "plain" }, "0": "zero" },
     });
   });
 
