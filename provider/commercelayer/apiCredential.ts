@@ -6,7 +6,13 @@
  * Duplicate names: Commerce Layer allows several credentials with the same name in one organization, and so does
  * this resource: without `adopt`, create always makes a new credential. With `adopt: true`, create takes over the
  * one credential of that name in the organization (and refuses when there are several).
+ *
+ * Lost create answers: POST is not idempotent and names are not unique, so each create sends its own random marker
+ * in `metadata` ({@link CREATE_MARKER_KEY}) and a lost answer is reconciled by that marker and every sent attribute
+ * only. When not even a list can tell whether the credential exists, the resource stays in the stack under the
+ * provisional id `unconfirmed:<marker>`, which read, update and delete resolve by the marker.
  */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { checkWithSchema } from "../check";
 import type { ProviderContext } from "../context";
@@ -29,9 +35,11 @@ import {
   API_CREDENTIAL_KINDS,
   API_CREDENTIAL_SECRET_INPUTS,
   API_CREDENTIAL_SECRET_OUTPUTS,
+  CREATE_MARKER_KEY,
   EXPIRES_IN_RANGE,
   ROLELESS_KINDS,
   ROLE_REQUIRED_KINDS,
+  UNCONFIRMED_ID_PREFIX,
 } from "./apiCredentialFacts";
 import {
   createApiCredential,
@@ -112,7 +120,10 @@ const inputsSchema = z.object({
       error: "metadata must be a map of string keys to string values",
     })
     .optional()
-    .describe("Key-value strings attached to the credential. Updated in place."),
+    .describe(
+      `Key-value strings attached to the credential. Updated in place. The key \`${CREATE_MARKER_KEY}\` is ` +
+        "reserved: the provider stores its create marker there.",
+    ),
   roleId: z
     .string({ error: "roleId must be a string; use the id of a role of the organization" })
     .min(1, "roleId is empty; remove it or use the id of a role of the organization")
@@ -194,6 +205,40 @@ function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
           "(or of a custom role)",
       },
     ];
+/** `metadata` as the user wrote it: the provider's create marker left out (undefined when nothing else is set). */
+function userMetadata(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
+  if (!metadata || !Object.prototype.hasOwnProperty.call(metadata, CREATE_MARKER_KEY)) return metadata;
+  const { [CREATE_MARKER_KEY]: _marker, ...rest } = metadata;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** The create marker a credential carries, if any. */
+function markerOf(record: ApiCredential): string | undefined {
+  const marker = record.metadata?.[CREATE_MARKER_KEY];
+  return typeof marker === "string" ? marker : undefined;
+}
+
+/** The marker of a provisional `unconfirmed:<marker>` id; undefined for a Commerce Layer id. */
+function markerOfId(id: string): string | undefined {
+  return id.startsWith(UNCONFIRMED_ID_PREFIX) ? id.slice(UNCONFIRMED_ID_PREFIX.length) : undefined;
+}
+
+/** The reserved metadata key may not be set by the program (it would defeat the create marker). */
+function reservedMetadataFailures(news: Record<string, unknown>): CheckFailure[] {
+  const { metadata } = news;
+  if (!metadata || typeof metadata !== "object" || !Object.prototype.hasOwnProperty.call(metadata, CREATE_MARKER_KEY)) {
+    return [];
+  }
+  return [
+    {
+      property: `metadata.${CREATE_MARKER_KEY}`,
+      reason:
+        `the metadata key "${CREATE_MARKER_KEY}" is reserved: the provider stores its create marker there, to ` +
+        "recognise the credential after a lost create answer; use another key",
+    },
+  ];
+}
+
   }
   if (ROLELESS_KINDS.includes(kind) && hasRole) {
     return [
@@ -236,7 +281,7 @@ function stateOf(record: ApiCredential, fallback: State): State {
   set("expiresIn", record.expiresIn ?? fallback.expiresIn);
   set("reference", record.reference);
   set("referenceOrigin", record.referenceOrigin);
-  set("metadata", record.metadata);
+  set("metadata", userMetadata(record.metadata));
   set("roleId", record.roleId ?? undefined);
   set("adopt", fallback.adopt);
   set("clientId", record.clientId);
@@ -276,7 +321,8 @@ function namingInputs(err: unknown): never {
   });
 }
 
-function newCredential(inputs: ApiCredentialInputs): NewApiCredential {
+/** The create request for `inputs`, carrying `marker` under the reserved metadata key. */
+function newCredential(inputs: ApiCredentialInputs, marker: string): NewApiCredential {
   return {
     organizationId: inputs.organizationId,
     name: inputs.name,
@@ -287,7 +333,7 @@ function newCredential(inputs: ApiCredentialInputs): NewApiCredential {
     expiresIn: inputs.expiresIn,
     reference: inputs.reference,
     referenceOrigin: inputs.referenceOrigin,
-    metadata: inputs.metadata,
+    metadata: { ...inputs.metadata, [CREATE_MARKER_KEY]: marker },
     roleId: inputs.roleId,
   };
 }
@@ -325,49 +371,95 @@ async function adopt(http: HttpClient, existing: ApiCredential, inputs: ApiCrede
 }
 
 /**
- * After a create whose answer was lost (5xx, reset, timeout), find what it created: a credential of this name,
- * organization and kind created since the request left (allowing for clock skew). POST is not idempotent, so
- * this is the only safe way to avoid a duplicate or an orphan.
+ * After a create whose answer was lost (5xx, reset, timeout), find what it made: the credential carrying this create's
+ * marker with every attribute that was sent. Another credential of the same name (another resource's, one made in
+ * the dashboard) never carries the marker, so it is never taken, whatever its attributes or creation time.
  */
-async function findLostCreate(
-  http: HttpClient,
-  inputs: ApiCredentialInputs,
-  startedAt: number,
-): Promise<ApiCredential[]> {
-  const SKEW_MS = 60_000;
-  return (await sameNamed(http, inputs)).filter(
-    (c) => c.kind === inputs.kind && Date.parse(c.createdAt) >= startedAt - SKEW_MS,
+async function findLostCreate(http: HttpClient, sent: NewApiCredential, marker: string): Promise<ApiCredential[]> {
+  const named = await listApiCredentialsNamed(http, sent.name);
+  return named.filter((c) => markerOf(c) === marker && hasSentAttributes(c, sent));
+/** Whether a listed credential has every attribute a create sent (attributes the platform does not report pass). */
+function hasSentAttributes(record: ApiCredential, sent: NewApiCredential): boolean {
+  const same = (theirs: unknown, ours: unknown): boolean =>
+    theirs === undefined || ours === undefined || equivalent(theirs, ours);
+  return (
+    record.organizationId === sent.organizationId &&
+    record.name === sent.name &&
+    record.kind === sent.kind &&
+    same(record.mode, sent.mode) &&
+    same(record.custom, sent.custom) &&
+    same(record.redirectUri, sent.redirectUri) &&
+    same(record.expiresIn, sent.expiresIn) &&
+    same(record.reference, sent.reference) &&
+    same(record.referenceOrigin, sent.referenceOrigin) &&
+    equivalent(userMetadata(record.metadata), userMetadata(sent.metadata)) &&
+    equivalent(record.roleId, sent.roleId ?? null)
   );
 }
 
-async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
-  const http = commerceLayerHttp(ctx);
-  if (inputs.adopt) {
-    const candidates = await sameNamed(http, inputs);
-    if (candidates.length > 1) {
-      throw new RefusedError(
-        `Cannot adopt: ${candidates.length} Commerce Layer API credentials are named "${inputs.name}" in organization ` +
-          `${inputs.organizationId} (ids ${candidates.map((c) => c.id).join(", ")}). Rename or delete all but one, ` +
-          "or remove adopt to create a new credential.",
-      );
-    }
-    const [existing] = candidates;
-    if (existing) return adopt(http, existing, inputs);
+}
+
+/**
+ * The credential an unconfirmed create made, by its marker (undefined: none exists). Its name and organization are
+ * the ones in state: an update of the unconfirmed resource may have renamed it since.
+ */
+async function findUnconfirmed(http: HttpClient, state: State, marker: string): Promise<ApiCredential | undefined> {
+  const named = typeof state.name === "string" ? await listApiCredentialsNamed(http, state.name) : [];
+  const found = named.filter((c) => markerOf(c) === marker && c.organizationId === state.organizationId);
+  if (found.length > 1) {
+    throw new RefusedError(
+      `${found.length} Commerce Layer API credentials carry the create marker ${CREATE_MARKER_KEY}=${marker} ` +
+        `(ids ${found.map((c) => c.id).join(", ")}): one create request landed more than once. Delete all but one ` +
+        "in the Commerce Layer dashboard, then run the command again.",
+    );
   }
   for (let attempt = 1; ; attempt++) {
-    const startedAt = Date.now();
     try {
-      const created = await createApiCredential(http, newCredential(inputs)).catch(namingInputs);
+      const created = await createApiCredential(http, sent).catch(namingInputs);
       return { id: created.id, state: stateOf(created, inputs) };
     } catch (err) {
       if (!(err instanceof ApiError && err.isAmbiguous())) throw err;
-      const found = await findLostCreate(http, inputs, startedAt);
+      let found: ApiCredential[];
+      try {
+        found = await findLostCreate(http, sent, marker);
+      } catch (listErr) {
+        throw unconfirmedCreate(inputs, marker, err, listErr);
+      }
       const [lost] = found;
-      if (found.length === 1 && lost) {
+      if (lost) {
         const state = stateOf(lost, inputs);
         if (lost.clientSecret === undefined) {
           throw new PartialFailure(lost.id, state, [
             `Commerce Layer created API credential ${lost.id} but its answer was lost (${err.message}) and the ` +
+  return found[0];
+}
+
+/**
+ * The partial failure of a create that may or may not have made the credential: it stays in the stack under the
+ * provisional id `unconfirmed:<marker>`, so the next operation looks for the marker instead of creating another.
+ */
+function unconfirmedCreate(inputs: ApiCredentialInputs, marker: string, err: ApiError, listErr: unknown): PartialFailure {
+  const why =
+    listErr === undefined
+      ? `the create request got no answer (${err.message}) and the credentials listed right after do not show it, ` +
+        "but the request may still be processed"
+      : `the create request failed without a usable answer (${err.message}) and listing the credentials named ` +
+        `"${inputs.name}" to find it failed too (${listErr instanceof Error ? listErr.message : String(listErr)})`;
+  const id = UNCONFIRMED_ID_PREFIX + marker;
+  return new PartialFailure(id, { ...inputs }, [
+    `Commerce Layer may have created API credential "${inputs.name}" in organization ${inputs.organizationId}: ` +
+      `${why}. If it exists, it carries metadata ${CREATE_MARKER_KEY}=${marker}. The resource stays in the stack as ` +
+      `unconfirmed (id ${id}): the next \`pulumi up\` (or \`pulumi refresh\`, \`pulumi destroy\`) looks for that ` +
+      "marker and takes that credential over, or creates it if it does not exist, so it is never created twice.",
+  ]);
+}
+
+/**
+ * POST a credential carrying `marker`, reconciling a lost answer by the marker before any retry. When neither the
+ * answer nor a list can tell whether it exists, throw {@link unconfirmedCreate}.
+ */
+async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marker: string): Promise<Created> {
+  const sent = newCredential(inputs, marker);
               "client secret cannot be read back; replace the resource (pulumi up --replace) to get a new secret.",
           ]);
         }
@@ -375,9 +467,11 @@ async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promis
       }
       // Nothing was created and the platform did answer (a 5xx): one more try is safe. Without an answer
       // (timeout, reset) the request may still land later, so retrying could duplicate it.
-      const answered = err.status !== undefined;
-      if (found.length === 0 && answered && attempt === 1) continue;
-      throw err;
+      if (err.status !== undefined) {
+        if (attempt === 1) continue;
+        throw err;
+      }
+      throw unconfirmedCreate(inputs, marker, err, undefined);
     }
   }
 }
@@ -396,12 +490,76 @@ async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCr
   }
   const record = await updateApiCredential(commerceLayerHttp(ctx), id, changes).catch(namingInputs);
   return stateOf(record, fallback);
+async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
+  const http = commerceLayerHttp(ctx);
+  if (inputs.adopt) {
+    const candidates = await sameNamed(http, inputs);
+    if (candidates.length > 1) {
+      throw new RefusedError(
+        `Cannot adopt: ${candidates.length} Commerce Layer API credentials are named "${inputs.name}" in organization ` +
+          `${inputs.organizationId} (ids ${candidates.map((c) => c.id).join(", ")}). Rename or delete all but one, ` +
+          "or remove adopt to create a new credential.",
+      );
+    }
+    const [existing] = candidates;
+    if (existing) return adopt(http, existing, inputs);
+  }
+  return createMarked(http, inputs, randomUUID());
 }
 
-async function remove(ctx: ProviderContext, id: string): Promise<void> {
-  // false means it was already gone (deleted out of band): the goal is reached either way.
-  await deleteApiCredential(commerceLayerHttp(ctx), id);
+/** PATCH changes of an unconfirmed resource: its metadata keeps the marker, which is how it is found. */
+function keepingMarker(changes: ApiCredentialChanges, marker: string): ApiCredentialChanges {
+  if (!("metadata" in changes)) return changes;
+  return { ...changes, metadata: { ...changes.metadata, [CREATE_MARKER_KEY]: marker } };
 }
+
+/**
+ * Update of a resource whose create was unconfirmed: take over the credential carrying its marker (PATCHing what
+ * differs), or create it now with the same marker when none exists. The engine keeps the provisional id until a
+ * refresh reports the real one.
+ */
+async function updateUnconfirmed(
+  http: HttpClient,
+  id: string,
+  marker: string,
+  olds: State,
+  news: ApiCredentialInputs,
+): Promise<State> {
+  const found = await findUnconfirmed(http, olds, marker);
+  if (!found) return (await createMarked(http, news, marker)).state;
+  const changes = changesFor(stateOf(found, olds), news);
+  const record =
+    Object.keys(changes).length > 0
+      ? await updateApiCredential(http, found.id, keepingMarker(changes, marker)).catch(namingInputs)
+      : found;
+  const state = stateOf(record, { ...news, clientSecret: olds.clientSecret });
+  if (state.clientSecret === undefined) {
+    throw new PartialFailure(id, state, [
+      `Commerce Layer API credential ${found.id} is the one the unconfirmed create made, but its client secret ` +
+        "cannot be read back (Commerce Layer shows it only in the create answer, which was lost); replace the " +
+        "resource (pulumi up --replace) to get a new secret.",
+    ]);
+  }
+  return state;
+}
+
+}
+  const marker = markerOfId(id);
+  if (marker) {
+    // Reporting the real id lets the engine replace the provisional one.
+    const found = await findUnconfirmed(commerceLayerHttp(ctx), state, marker);
+    return found ? { id: found.id, state: stateOf(found, state) } : undefined;
+  }
+
+async function remove(ctx: ProviderContext, id: string, state: State): Promise<void> {
+  const http = commerceLayerHttp(ctx);
+  const marker = markerOfId(id);
+  const target = marker ? (await findUnconfirmed(http, state, marker))?.id : id;
+  // false means it was already gone (deleted out of band): the goal is reached either way.
+  if (target !== undefined) await deleteApiCredential(http, target);
+}
+  const marker = markerOfId(id);
+  if (marker) return updateUnconfirmed(commerceLayerHttp(ctx), id, marker, olds, news);
 
 /** The `commercelayer:ApiCredential` resource definition. */
 export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
@@ -418,7 +576,7 @@ export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
 
   check(news): CheckResult<ApiCredentialInputs> {
     const { value, failures } = checkWithSchema(inputsSchema, news);
-    const all = [...failures, ...roleRuleFailures(news)];
+    const all = [...failures, ...roleRuleFailures(news), ...reservedMetadataFailures(news)];
     // With unknown values the schema cannot parse, but defaults must still apply or a preview would see a
     // change (a replacement, for mode) that is not there.
     const inputs = value ?? (withDefaults(news) as ApiCredentialInputs);

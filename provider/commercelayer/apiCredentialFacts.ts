@@ -56,3 +56,17 @@ export const API_CREDENTIAL_OUTPUT_NAMES = [
   "createdAt",
   "updatedAt",
 ] as const;
+
+/**
+ * The `metadata` key under which each create stores its own random marker (a UUID). Commerce Layer stores and returns
+ * `metadata` as it was sent, so after a lost create answer the credential this create made is recognised by that
+ * marker (and every sent attribute), never by its name or a time window. Reserved: `check` refuses it in the
+ * `metadata` input, and the provider leaves it out of the `metadata` it reports.
+ */
+export const CREATE_MARKER_KEY = "pulumi-platform-credentials:create";
+
+/**
+ * Prefix of the id a create leaves in state when Commerce Layer may have created the credential but neither its
+ * answer nor a list could say which one (`unconfirmed:<marker>`). Read, update and delete resolve it by the marker.
+ */
+export const UNCONFIRMED_ID_PREFIX = "unconfirmed:";
