@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
-import { checkWithSchema } from "../check";
+import { checkWithSchema, pathSegmentText, requiredText } from "../check";
 import { ApiError, platformText } from "../http";
 import {
   BugError,
@@ -44,6 +44,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 120;
 /** Largest `probeTimeoutSeconds` accepted. */
 export const MAX_PROBE_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Longest `advertiserId` accepted. The contract sets no maximum; advertiser ids are short numeric strings, and a
+ * longer value is a mistake that would only come back as a platform error on the URL.
+ */
+const MAX_ADVERTISER_ID_LENGTH = 255;
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 const GCS_BUCKET_PATTERN = /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
@@ -122,14 +128,10 @@ const azureDestination = z.strictObject(
           "letter or digit",
       })
       .describe("Blob container the probe writes to (3-63 chars, lowercase, no '--')."),
-    sasToken: z
-      .string({ error: "destination.sasToken is required for AZURE_BLOB; use the query string of a container SAS URL" })
-      .min(1, { error: "destination.sasToken must not be empty; use the query string of a container SAS URL" })
-      .max(4096, { error: "destination.sasToken must be at most 4096 characters; use the SAS query string only" })
-      .describe(
-        "Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt " +
-          "including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).",
-      ),
+    sasToken: requiredText("destination.sasToken", "use the query string of a container SAS URL", 4096).describe(
+      "Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt " +
+        "including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).",
+    ),
   },
   { error: "destination for AZURE_BLOB takes only type, storageAccountName, containerName and sasToken" },
 );
@@ -148,10 +150,14 @@ export type Destination = z.infer<typeof destinationSchema>;
 
 /** The inputs of a DataDeliveryCredential (defaults applied). */
 export const dataDeliveryCredentialInputs = z.object({
-  advertiserId: z
-    .string({ error: 'advertiserId is required; use the advertiser\'s id as a string, e.g. "12345"' })
-    .min(1, { error: 'advertiserId must not be empty; use the advertiser\'s id, e.g. "12345"' })
-    .describe("Id of the Interchange advertiser that owns the credential. Changing it replaces the resource."),
+  advertiserId: pathSegmentText(
+    "advertiserId",
+    'use the advertiser\'s id as a string, e.g. "12345"',
+    MAX_ADVERTISER_ID_LENGTH,
+  ).describe(
+    `Id of the Interchange advertiser that owns the credential (at most ${MAX_ADVERTISER_ID_LENGTH} characters, ` +
+      "not `.` or `..`). Changing it replaces the resource.",
+  ),
   name: z
     .string({ error: "name is required; use 1-64 letters, digits, '_' or '-'" })
     .min(1, { error: "name must be 1 to 64 characters" })

@@ -13,7 +13,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { settingKeys } from "../config";
-import { checkWithSchema } from "../check";
+import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText } from "../check";
 import { ApiError } from "../http";
 import {
   PartialFailure,
@@ -45,13 +45,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
 
-const nonEmpty = (field: string, fix: string) =>
-  z
-    .string({ error: `${field} must be a non-empty string; ${fix}` })
-    .min(1, { error: `${field} must not be empty; ${fix}` });
+const url = (field: string) => httpsUrlText(field, "set it to the source's documented endpoint");
 
-const url = (field: string) =>
-  z.url({ error: `${field} must be an absolute URL (https://...); set it to the source's documented endpoint` });
+/**
+ * Longest `sourceId` accepted. The contract sets no maximum; source ids are short slugs, and a longer value is a
+ * mistake (an id pasted with more text) that would only come back as a platform error on the URL.
+ */
+const MAX_SOURCE_ID_LENGTH = 255;
 
 function strictAuth<T extends z.ZodRawShape>(type: string, shape: T) {
   const fields = Object.keys(shape).join(", ");
@@ -65,22 +65,28 @@ function strictAuth<T extends z.ZodRawShape>(type: string, shape: T) {
 
 const tokenAuth = strictAuth("apiKey|bearer", {
   type: z.enum(["apiKey", "bearer"]).describe("`apiKey` (sent as the API's `api_key`) or `bearer`."),
-  token: nonEmpty("auth.token", "set it to the API key or bearer token the source issued for this account").describe(
-    "The API key or bearer token (secret).",
-  ),
+  token: requiredText(
+    "auth.token",
+    "set it to the API key or bearer token the source issued for this account",
+  ).describe("The API key or bearer token (secret)."),
 });
 
 const jwtAuth = strictAuth("jwt", {
   type: z.literal("jwt").describe("A JWT-bearer (service account) credential."),
-  privateKey: nonEmpty("auth.privateKey", "set it to the PEM private key the source's service account uses").describe(
-    "PEM private key that signs the assertion (secret).",
+  privateKey: requiredText(
+    "auth.privateKey",
+    "set it to the PEM private key the source's service account uses",
+  ).describe("PEM private key that signs the assertion (secret)."),
+  issuer: requiredText("auth.issuer", "set it to the service account's issuer (iss)").describe("Issuer (`iss`)."),
+  subject: requiredText("auth.subject", "set it to the account the token acts for (sub)").describe("Subject (`sub`)."),
+  keyId: requiredText("auth.keyId", "set it to the id of the signing key (kid)").describe("Key id (`kid`)."),
+  scope: requiredText("auth.scope", "set it to the OAuth scope the source requires").describe("Requested scope."),
+  tokenEndpointUrl: url("auth.tokenEndpointUrl").describe(
+    "Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).",
   ),
-  issuer: nonEmpty("auth.issuer", "set it to the service account's issuer (iss)").describe("Issuer (`iss`)."),
-  subject: nonEmpty("auth.subject", "set it to the account the token acts for (sub)").describe("Subject (`sub`)."),
-  keyId: nonEmpty("auth.keyId", "set it to the id of the signing key (kid)").describe("Key id (`kid`)."),
-  scope: nonEmpty("auth.scope", "set it to the OAuth scope the source requires").describe("Requested scope."),
-  tokenEndpointUrl: url("auth.tokenEndpointUrl").describe("Token endpoint the assertion is exchanged at."),
-  audienceUrl: url("auth.audienceUrl").describe("Audience (`aud`) of the assertion."),
+  audienceUrl: url("auth.audienceUrl").describe(
+    "Audience (`aud`) of the assertion (`https://`; `http://` only for a loopback host).",
+  ),
   algorithm: z
     .enum(["ES256", "RS256"], { error: 'auth.algorithm must be "ES256" or "RS256"; leave it out for the default' })
     .optional()
@@ -93,7 +99,7 @@ const jwtAuth = strictAuth("jwt", {
 
 const basicAuth = strictAuth("basic", {
   type: z.literal("basic").describe("HTTP basic authentication."),
-  username: nonEmpty("auth.username", "set it to the account's user name at the source").describe("User name."),
+  username: requiredText("auth.username", "set it to the account's user name at the source").describe("User name."),
   password: z
     .string({ error: "auth.password must be a string; set it to the account's password at the source" })
     .describe("Password (secret)."),
@@ -117,14 +123,17 @@ export const storefrontSourceCredentialInputs = z.object({
     .min(1, { error: "storefrontId must be at least 1; set it to the storefront's numeric id" })
     .max(Number.MAX_SAFE_INTEGER, { error: "storefrontId is too large; set it to the storefront's numeric id" })
     .describe("Numeric id of the storefront (≥ 1). Changing it replaces the resource."),
-  sourceId: nonEmpty("sourceId", "set it to the inventory source's id within the storefront").describe(
-    "Id of the inventory source within the storefront. Changing it replaces the resource.",
+  sourceId: pathSegmentText(
+    "sourceId",
+    "set it to the inventory source's id within the storefront",
+    MAX_SOURCE_ID_LENGTH,
+  ).describe(
+    `Id of the inventory source within the storefront (at most ${MAX_SOURCE_ID_LENGTH} characters, not \`.\` or ` +
+      "`..`). Changing it replaces the resource.",
   ),
-  accountIdentifier: z
-    .string({ error: "accountIdentifier must be a string; set it to the buyer's account id at the source" })
-    .min(1, { error: "accountIdentifier must not be empty; set it to the buyer's account id at the source" })
-    .max(255, { error: "accountIdentifier must be at most 255 characters; use the source's account id" })
-    .describe("The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource."),
+  accountIdentifier: requiredText("accountIdentifier", "set it to the buyer's account id at the source", 255).describe(
+    "The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource.",
+  ),
   auth: authSchema
     .optional()
     .describe(

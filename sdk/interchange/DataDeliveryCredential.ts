@@ -61,7 +61,10 @@ export interface DataDeliveryDestination {
 
 /** Arguments of {@link DataDeliveryCredential}. */
 export interface DataDeliveryCredentialArgs {
-  /** Id of the Interchange advertiser that owns the credential (a string, e.g. `"12345"`). Changing it replaces. */
+  /**
+   * Id of the Interchange advertiser that owns the credential (a string, e.g. `"12345"`; not `.` or `..`). Changing it
+   * replaces.
+   */
   readonly advertiserId: pulumi.Input<string>;
   /**
    * Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs

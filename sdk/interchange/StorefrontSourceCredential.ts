@@ -37,9 +37,9 @@ export interface SourceJwtAuth {
   readonly keyId: pulumi.Input<string>;
   /** Scope the source requires. */
   readonly scope: pulumi.Input<string>;
-  /** Token endpoint URL the assertion is exchanged at. */
+  /** Token endpoint URL the assertion is exchanged at: `https://` (`http://` only for localhost, 127.0.0.1, [::1]). */
   readonly tokenEndpointUrl: pulumi.Input<string>;
-  /** Audience URL (`aud`) of the assertion. */
+  /** Audience URL (`aud`) of the assertion: `https://` (`http://` only for localhost, 127.0.0.1, [::1]). */
   readonly audienceUrl: pulumi.Input<string>;
   /** `ES256` or `RS256`; the source's default when omitted. */
   readonly algorithm?: pulumi.Input<"ES256" | "RS256">;
@@ -82,7 +82,10 @@ export interface StorefrontSourceRef {
 export interface StorefrontSourceCredentialArgs {
   /** Numeric id of the storefront (≥ 1). Changing it replaces the resource. */
   readonly storefrontId: pulumi.Input<number>;
-  /** Id of the inventory source within the storefront (non-empty). Changing it replaces the resource. */
+  /**
+   * Id of the inventory source within the storefront (1–255 characters, not `.` or `..`). Changing it replaces the
+   * resource.
+   */
   readonly sourceId: pulumi.Input<string>;
   /** The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource. */
   readonly accountIdentifier: pulumi.Input<string>;

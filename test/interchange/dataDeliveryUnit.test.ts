@@ -118,6 +118,54 @@ describe("check", () => {
   });
 });
 
+describe("check refuses what the API would misread (issue 11, items 10 and 11)", () => {
+  it.each([
+    ["waitforprobe", "waitForProbe"],
+    ["advertiserID", "advertiserId"],
+    ["probeTimeoutSecond", "probeTimeoutSeconds"],
+    ["destinaton", "destination"],
+  ])("names the unknown key %s and suggests %s", (key, meant) => {
+    expect(failuresOf({ ...gcs, [key]: true })).toEqual({
+      [key]: `"${key}" is not an input of this resource; did you mean ${meant}? Rename it (input names are case-sensitive)`,
+    });
+  });
+
+  it("does not count the adapter's __provider as an input", () => {
+    expect(def.check({ ...gcs, __provider: "exports.handler = ..." }).failures).toEqual([]);
+  });
+
+  it.each([".", ".."])("rejects the dot segment %j as advertiserId (it would reach /api/v2/buyer/)", (advertiserId) => {
+    expect(failuresOf({ ...gcs, advertiserId })).toEqual({
+      advertiserId:
+        'advertiserId cannot be "." or ".." (as a URL path segment it would address another route); use the ' +
+        'advertiser\'s id as a string, e.g. "12345"',
+    });
+  });
+
+  it("rejects a whitespace-only advertiserId and SAS token", () => {
+    expect(failuresOf({ ...gcs, advertiserId: "  " })).toEqual({
+      advertiserId:
+        'advertiserId must not be empty or only whitespace; use the advertiser\'s id as a string, e.g. "12345"',
+    });
+    const azure = { type: "AZURE_BLOB", storageAccountName: "acmereports", containerName: "lld", sasToken: " \n " };
+    expect(failuresOf({ ...gcs, destination: azure })).toEqual({
+      "destination.sasToken":
+        "destination.sasToken must not be empty or only whitespace; use the query string of a container SAS URL",
+    });
+  });
+
+  it("bounds advertiserId at 255 characters and the SAS token at 4096, as the contract does", () => {
+    expect(failuresOf({ ...gcs, advertiserId: "1".repeat(255) })).toEqual({});
+    expect(Object.keys(failuresOf({ ...gcs, advertiserId: "1".repeat(1024 * 1024) }))).toEqual(["advertiserId"]);
+    const azure = { type: "AZURE_BLOB", storageAccountName: "acmereports", containerName: "lld" };
+    expect(failuresOf({ ...gcs, destination: { ...azure, sasToken: "s".repeat(4096) } })).toEqual({});
+    expect(failuresOf({ ...gcs, destination: { ...azure, sasToken: "s".repeat(4097) } })).toEqual({
+      "destination.sasToken":
+        "destination.sasToken must be at most 4096 characters; use the query string of a container SAS URL",
+    });
+  });
+});
+
 describe("diff", () => {
   const olds = {
     ...def.check(gcs).inputs,

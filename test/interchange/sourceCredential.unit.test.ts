@@ -84,7 +84,7 @@ describe("check", () => {
   });
 
   it.each([
-    [{ type: "apiKey", token: "" }, "auth.token", "must not be empty; set it to the API key"],
+    [{ type: "apiKey", token: "" }, "auth.token", "must not be empty or only whitespace; set it to the API key"],
     [{ type: "bearer" }, "auth.token", "non-empty string"],
     [{ ...jwt, issuer: undefined }, "auth.issuer", "issuer"],
     [{ ...jwt, privateKey: "" }, "auth.privateKey", "PEM private key"],
@@ -144,6 +144,113 @@ describe("check", () => {
 
   it("still reports known mistakes next to an unknown value", () => {
     const failures = failuresOf({ ...base, storefrontId: UNKNOWN, accountIdentifier: "" });
+    expect(failures.map((f) => f.property)).toEqual(["accountIdentifier"]);
+  });
+});
+
+describe("check refuses what the API would misread (issue 11, items 10 and 11)", () => {
+  const valid = { ...base, auth: { type: "apiKey", token } };
+
+  it.each([
+    ["accountIdentifer", "accountIdentifier"],
+    ["SourceId", "sourceId"],
+    ["storefrontid", "storefrontId"],
+    ["marketplaceAcount", "marketplaceAccount"],
+  ])("names the unknown key %s and suggests %s", (key, meant) => {
+    const failures = failuresOf({ ...valid, [key]: "x" });
+    expect(failures).toEqual([
+      {
+        property: key,
+        reason: `"${key}" is not an input of this resource; did you mean ${meant}? Rename it (input names are case-sensitive)`,
+      },
+    ]);
+  });
+
+  it("lists the inputs for an unknown key that is close to none, even when its value is unknown", () => {
+    const failures = failuresOf({ ...valid, rotationToken: UNKNOWN });
+    expect(failures).toEqual([
+      {
+        property: "rotationToken",
+        reason:
+          '"rotationToken" is not an input of this resource; remove it (inputs: storefrontId, sourceId, ' +
+          "accountIdentifier, auth, marketplaceAccount, adopt)",
+      },
+    ]);
+  });
+
+  it("does not count the adapter's __provider as an input", () => {
+    const result = def.check({ ...valid, __provider: "exports.handler = ..." });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ ...valid, adopt: false });
+  });
+
+  it.each([
+    [{ sourceId: "   " }, "sourceId"],
+    [{ accountIdentifier: " \t\n" }, "accountIdentifier"],
+    [{ auth: { type: "apiKey", token: "   " } }, "auth.token"],
+    [{ auth: { type: "basic", username: "  ", password } }, "auth.username"],
+    [{ auth: { ...jwt, issuer: "\t" } }, "auth.issuer"],
+    [{ auth: { ...jwt, privateKey: "\n\n" } }, "auth.privateKey"],
+  ])("rejects a whitespace-only value %j at %s", (patch, property) => {
+    const failures = failuresOf({ ...valid, ...patch });
+    expect(failures.map((f) => f.property)).toEqual([property]);
+    expect(failures[0]?.reason).toContain(`${property} must not be empty or only whitespace; set it to`);
+  });
+
+  it.each([
+    "javascript:alert(1)",
+    "data:text/html,x",
+    "file:///etc/passwd",
+    "http://auth.retail.example/token",
+    "ftp://auth.retail.example/token",
+    " https://auth.retail.example/token",
+    "/relative/token",
+    `https://auth.retail.example/${"t".repeat(2048)}`,
+  ])("rejects the token endpoint %j", (tokenEndpointUrl) => {
+    const failures = failuresOf({ ...base, auth: { ...jwt, tokenEndpointUrl } });
+    expect(failures.map((f) => f.property)).toEqual(["auth.tokenEndpointUrl"]);
+    expect(failures[0]?.reason).toMatch(
+      /^auth\.tokenEndpointUrl must be (an absolute URL with https:\/\/|at most 2048)/,
+    );
+  });
+
+  it.each(["http://127.0.0.1:8080/token", "http://localhost/token", "http://[::1]:9000/token", "https://x.example"])(
+    "accepts the token endpoint %j (http only on loopback)",
+    (tokenEndpointUrl) => {
+      expect(failuresOf({ ...base, auth: { ...jwt, tokenEndpointUrl, audienceUrl: tokenEndpointUrl } })).toEqual([]);
+    },
+  );
+
+  it("rejects a javascript: audience too", () => {
+    const failures = failuresOf({ ...base, auth: { ...jwt, audienceUrl: "javascript:alert(1)" } });
+    expect(failures.map((f) => f.property)).toEqual(["auth.audienceUrl"]);
+  });
+
+  it.each([".", ".."])("rejects the dot segment %j as sourceId", (sourceId) => {
+    const failures = failuresOf({ ...valid, sourceId });
+    expect(failures).toEqual([
+      {
+        property: "sourceId",
+        reason:
+          'sourceId cannot be "." or ".." (as a URL path segment it would address another route); set it to the ' +
+          "inventory source's id within the storefront",
+      },
+    ]);
+  });
+
+  it("accepts ids that only contain dots, slashes or escapes (the client encodes them)", () => {
+    for (const sourceId of ["a..b", "...", "a/b", "%2F", "x?y#z"])
+      expect(failuresOf({ ...valid, sourceId })).toEqual([]);
+  });
+
+  it("bounds sourceId at 255 characters, so a 1 MB value fails at check", () => {
+    expect(failuresOf({ ...valid, sourceId: "s".repeat(255) })).toEqual([]);
+    for (const sourceId of ["s".repeat(256), "s".repeat(1024 * 1024)]) {
+      const failures = failuresOf({ ...valid, sourceId });
+      expect(failures.map((f) => f.property)).toEqual(["sourceId"]);
+      expect(failures[0]?.reason).toContain("sourceId must be at most 255 characters");
+    }
+    const failures = failuresOf({ ...valid, accountIdentifier: "a".repeat(1024 * 1024) });
     expect(failures.map((f) => f.property)).toEqual(["accountIdentifier"]);
   });
 });
