@@ -124,6 +124,7 @@ const inputsSchema = z.object({
       `Key-value strings attached to the credential. Updated in place. The key \`${CREATE_MARKER_KEY}\` is ` +
         "reserved: the provider stores its create marker there.",
     ),
+
   roleId: z
     .string({ error: "roleId must be a string; use the id of a role of the organization" })
     .min(1, "roleId is empty; remove it or use the id of a role of the organization")
@@ -191,20 +192,6 @@ function withDefaults(news: Record<string, unknown>): Record<string, unknown> {
   return { ...news, mode: news.mode ?? "test", customApp: news.customApp ?? false, adopt: news.adopt ?? false };
 }
 
-/** Cross-field rules Commerce Layer enforces on the role (API.md §2); unknown values pass. */
-function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
-  const { kind, roleId } = news;
-  if (kind === UNKNOWN || roleId === UNKNOWN || typeof kind !== "string") return [];
-  const hasRole = roleId !== undefined && roleId !== null && roleId !== "";
-  if (ROLE_REQUIRED_KINDS.includes(kind) && !hasRole) {
-    return [
-      {
-        property: "roleId",
-        reason:
-          `${kind} credentials need a role; set roleId to the id of the organization's admin or read_only role ` +
-          "(or of a custom role)",
-      },
-    ];
 /** `metadata` as the user wrote it: the provider's create marker left out (undefined when nothing else is set). */
 function userMetadata(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
   if (!metadata || !Object.prototype.hasOwnProperty.call(metadata, CREATE_MARKER_KEY)) return metadata;
@@ -239,6 +226,20 @@ function reservedMetadataFailures(news: Record<string, unknown>): CheckFailure[]
   ];
 }
 
+/** Cross-field rules Commerce Layer enforces on the role (API.md §2); unknown values pass. */
+function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
+  const { kind, roleId } = news;
+  if (kind === UNKNOWN || roleId === UNKNOWN || typeof kind !== "string") return [];
+  const hasRole = roleId !== undefined && roleId !== null && roleId !== "";
+  if (ROLE_REQUIRED_KINDS.includes(kind) && !hasRole) {
+    return [
+      {
+        property: "roleId",
+        reason:
+          `${kind} credentials need a role; set roleId to the id of the organization's admin or read_only role ` +
+          "(or of a custom role)",
+      },
+    ];
   }
   if (ROLELESS_KINDS.includes(kind) && hasRole) {
     return [
@@ -323,6 +324,7 @@ function namingInputs(err: unknown): never {
 
 /** The create request for `inputs`, carrying `marker` under the reserved metadata key. */
 function newCredential(inputs: ApiCredentialInputs, marker: string): NewApiCredential {
+
   return {
     organizationId: inputs.organizationId,
     name: inputs.name,
@@ -370,14 +372,6 @@ async function adopt(http: HttpClient, existing: ApiCredential, inputs: ApiCrede
   return { id: record.id, state: stateOf(record, { ...inputs, clientSecret: existing.clientSecret }) };
 }
 
-/**
- * After a create whose answer was lost (5xx, reset, timeout), find what it made: the credential carrying this create's
- * marker with every attribute that was sent. Another credential of the same name (another resource's, one made in
- * the dashboard) never carries the marker, so it is never taken, whatever its attributes or creation time.
- */
-async function findLostCreate(http: HttpClient, sent: NewApiCredential, marker: string): Promise<ApiCredential[]> {
-  const named = await listApiCredentialsNamed(http, sent.name);
-  return named.filter((c) => markerOf(c) === marker && hasSentAttributes(c, sent));
 /** Whether a listed credential has every attribute a create sent (attributes the platform does not report pass). */
 function hasSentAttributes(record: ApiCredential, sent: NewApiCredential): boolean {
   const same = (theirs: unknown, ours: unknown): boolean =>
@@ -397,6 +391,14 @@ function hasSentAttributes(record: ApiCredential, sent: NewApiCredential): boole
   );
 }
 
+/**
+ * After a create whose answer was lost (5xx, reset, timeout), find what it made: the credential carrying this create's
+ * marker with every attribute that was sent. Another credential of the same name (another resource's, one made in
+ * the dashboard) never carries the marker, so it is never taken, whatever its attributes or creation time.
+ */
+async function findLostCreate(http: HttpClient, sent: NewApiCredential, marker: string): Promise<ApiCredential[]> {
+  const named = await listApiCredentialsNamed(http, sent.name);
+  return named.filter((c) => markerOf(c) === marker && hasSentAttributes(c, sent));
 }
 
 /**
@@ -413,24 +415,6 @@ async function findUnconfirmed(http: HttpClient, state: State, marker: string): 
         "in the Commerce Layer dashboard, then run the command again.",
     );
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const created = await createApiCredential(http, sent).catch(namingInputs);
-      return { id: created.id, state: stateOf(created, inputs) };
-    } catch (err) {
-      if (!(err instanceof ApiError && err.isAmbiguous())) throw err;
-      let found: ApiCredential[];
-      try {
-        found = await findLostCreate(http, sent, marker);
-      } catch (listErr) {
-        throw unconfirmedCreate(inputs, marker, err, listErr);
-      }
-      const [lost] = found;
-      if (lost) {
-        const state = stateOf(lost, inputs);
-        if (lost.clientSecret === undefined) {
-          throw new PartialFailure(lost.id, state, [
-            `Commerce Layer created API credential ${lost.id} but its answer was lost (${err.message}) and the ` +
   return found[0];
 }
 
@@ -460,6 +444,24 @@ function unconfirmedCreate(inputs: ApiCredentialInputs, marker: string, err: Api
  */
 async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marker: string): Promise<Created> {
   const sent = newCredential(inputs, marker);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const created = await createApiCredential(http, sent).catch(namingInputs);
+      return { id: created.id, state: stateOf(created, inputs) };
+    } catch (err) {
+      if (!(err instanceof ApiError && err.isAmbiguous())) throw err;
+      let found: ApiCredential[];
+      try {
+        found = await findLostCreate(http, sent, marker);
+      } catch (listErr) {
+        throw unconfirmedCreate(inputs, marker, err, listErr);
+      }
+      const [lost] = found;
+      if (lost) {
+        const state = stateOf(lost, inputs);
+        if (lost.clientSecret === undefined) {
+          throw new PartialFailure(lost.id, state, [
+            `Commerce Layer created API credential ${lost.id} but its answer was lost (${err.message}) and the ` +
               "client secret cannot be read back; replace the resource (pulumi up --replace) to get a new secret.",
           ]);
         }
@@ -476,20 +478,6 @@ async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marke
   }
 }
 
-async function read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult> {
-  const record = await retrieveApiCredential(commerceLayerHttp(ctx), id);
-  return record ? { id: record.id, state: stateOf(record, state) } : undefined;
-}
-
-async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCredentialInputs): Promise<State> {
-  const fallback: State = { ...news, clientSecret: olds.clientSecret };
-  const changes = changesFor(olds, news);
-  if (Object.keys(changes).length === 0) {
-    // Only a creation-time input changed: nothing to send, the platform's view stands.
-    return { ...olds, adopt: news.adopt };
-  }
-  const record = await updateApiCredential(commerceLayerHttp(ctx), id, changes).catch(namingInputs);
-  return stateOf(record, fallback);
 async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
   const http = commerceLayerHttp(ctx);
   if (inputs.adopt) {
@@ -543,13 +531,29 @@ async function updateUnconfirmed(
   return state;
 }
 
-}
+async function read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult> {
   const marker = markerOfId(id);
   if (marker) {
     // Reporting the real id lets the engine replace the provisional one.
     const found = await findUnconfirmed(commerceLayerHttp(ctx), state, marker);
     return found ? { id: found.id, state: stateOf(found, state) } : undefined;
   }
+  const record = await retrieveApiCredential(commerceLayerHttp(ctx), id);
+  return record ? { id: record.id, state: stateOf(record, state) } : undefined;
+}
+
+async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCredentialInputs): Promise<State> {
+  const marker = markerOfId(id);
+  if (marker) return updateUnconfirmed(commerceLayerHttp(ctx), id, marker, olds, news);
+  const fallback: State = { ...news, clientSecret: olds.clientSecret };
+  const changes = changesFor(olds, news);
+  if (Object.keys(changes).length === 0) {
+    // Only a creation-time input changed: nothing to send, the platform's view stands.
+    return { ...olds, adopt: news.adopt };
+  }
+  const record = await updateApiCredential(commerceLayerHttp(ctx), id, changes).catch(namingInputs);
+  return stateOf(record, fallback);
+}
 
 async function remove(ctx: ProviderContext, id: string, state: State): Promise<void> {
   const http = commerceLayerHttp(ctx);
@@ -558,8 +562,6 @@ async function remove(ctx: ProviderContext, id: string, state: State): Promise<v
   // false means it was already gone (deleted out of band): the goal is reached either way.
   if (target !== undefined) await deleteApiCredential(http, target);
 }
-  const marker = markerOfId(id);
-  if (marker) return updateUnconfirmed(commerceLayerHttp(ctx), id, marker, olds, news);
 
 /** The `commercelayer:ApiCredential` resource definition. */
 export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
