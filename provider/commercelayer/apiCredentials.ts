@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { ApiError, parsePayload, type HttpClient } from "../http";
+import { pathSegment } from "../http/path";
 import { COMMERCE_LAYER } from "./http";
 
 /** What a new API credential is created with. */
@@ -199,7 +200,7 @@ function parseSingle(body: unknown, method: string, path: string): ApiCredential
   return apiCredentialFrom(parsePayload(singleDocument, body, { service: COMMERCE_LAYER, method, path }).data);
 }
 
-const itemPath = (id: string): string => `${PATH}/${encodeURIComponent(id)}`;
+const itemPath = (id: string): string => `${PATH}/${pathSegment(id, "The API credential id")}`;
 
 /** `POST /api_credentials`: create a credential; the answer is the one place its client secret is sure to appear. */
 export async function createApiCredential(http: HttpClient, input: NewApiCredential): Promise<ApiCredential> {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { ApiError, parsePayload } from "../http";
+import { pathSegment } from "../http/path";
 import { RefusedError, sameValue } from "../resource";
 import { INTERCHANGE, interchangeHttp } from "./http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -78,7 +79,7 @@ export interface CredentialEntry {
   readonly config: CredentialConfigInput;
 }
 
-const advertiserPath = (advertiserId: string) => `/advertisers/${encodeURIComponent(advertiserId)}`;
+const advertiserPath = (advertiserId: string) => `/advertisers/${pathSegment(advertiserId, "advertiserId")}`;
 
 function dataDeliveryOf(body: unknown, method: string, path: string): AdvertiserDataDelivery {
   const advertiser = parsePayload(advertiserSchema, body, { service: INTERCHANGE, method, path });
@@ -161,7 +162,8 @@ export async function validateDataDeliveryCredential(
   advertiserId: string,
   name: string,
 ): Promise<RemoteCredential> {
-  const path = `${advertiserPath(advertiserId)}/data-delivery-credentials/${encodeURIComponent(name)}/validate`;
+  const segment = pathSegment(name, "The credential name");
+  const path = `${advertiserPath(advertiserId)}/data-delivery-credentials/${segment}/validate`;
   // Re-running a probe twice is harmless, so resets and 5xx may be retried.
   const response = await interchangeHttp(ctx).request({ method: "POST", path, idempotent: true });
   return parsePayload(z.object({ credential: dataDeliveryCredentialSchema }), response.body, {

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { parsePayload } from "../http";
+import { pathSegment } from "../http/path";
 import { INTERCHANGE, interchangeHttp } from "./http";
 
 /** `auth` of a registration as the API takes it: one shape per source authentication type, `{}` for none. */
@@ -111,7 +112,7 @@ export const storefrontCapabilitiesSchema = z.object({
 export type StorefrontCapabilities = z.infer<typeof storefrontCapabilitiesSchema>;
 
 function storefrontPath(storefrontId: number): string {
-  return `/storefronts/${encodeURIComponent(String(storefrontId))}`;
+  return `/storefronts/${pathSegment(String(storefrontId), "storefrontId")}`;
 }
 
 /** The secret values inside a registration body, for redaction from any error text. */
@@ -133,7 +134,7 @@ export async function registerSourceCredential(
   sourceId: string,
   body: RegisterSourceCredentialBody,
 ): Promise<SourceCredentialRegistration> {
-  const path = `${storefrontPath(storefrontId)}/sources/${encodeURIComponent(sourceId)}/credentials`;
+  const path = `${storefrontPath(storefrontId)}/sources/${pathSegment(sourceId, "sourceId")}/credentials`;
   const res = await interchangeHttp(ctx).request({
     method: "POST",
     path,
