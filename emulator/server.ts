@@ -4,7 +4,8 @@
  * here: routing by method and OpenAPI-style template, body limits, fault injection, request counting, and turning
  * handler exceptions into the platform's own 500 document. Platforms (framework.ts) only see parsed requests.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { isUtf8 } from "node:buffer";
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
 import type { EmulatorPlatform, EmulatorRequest, EmulatorResponse, EmulatorRoute } from "./framework";
@@ -15,6 +16,11 @@ import { setTimeout as delay } from "node:timers/promises";
 
 /** Largest request body the emulator reads; bigger bodies get 413 in the platform's error shape. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Default of {@link StartEmulatorOptions.headersTimeoutMs}. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 5_000;
+/** Default of {@link StartEmulatorOptions.bodyTimeoutMs}. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 /** Options of {@link startEmulator}. */
 export interface StartEmulatorOptions {
@@ -31,6 +37,16 @@ export interface StartEmulatorOptions {
    * (a caller building its own platforms configures them itself).
    */
   interchangeRateLimitPerMinute?: number;
+  /**
+   * Milliseconds a client has to send a request's line and headers, from its first byte (default
+   * {@link DEFAULT_HEADERS_TIMEOUT_MS}). Later: 408 in the platform's error shape, connection closed.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Milliseconds a client has to send the whole body once the headers are in (default
+   * {@link DEFAULT_BODY_TIMEOUT_MS}). Later: 408 in the platform's error shape, connection closed.
+   */
+  bodyTimeoutMs?: number;
 }
 
 /**
@@ -96,7 +112,9 @@ export interface RunningEmulator {
   seed(document: SeedDocument): void;
   /** Requests per API route, keyed `"METHOD /template"`. */
   requestCounts(): Record<string, number>;
-  /** Zero the request counts. */
+  /** API requests per `User-Agent` header since the last clear (which package version made them). */
+  userAgentCounts(): Record<string, number>;
+  /** Zero the request counts (per route and per User-Agent). */
   clearRequestCounts(): void;
   /** Add a fault (validated like `POST /_emulator/faults`; throws on a bad spec). */
   addFault(fault: FaultSpec): ActiveFault;
@@ -131,6 +149,7 @@ const defaultErrorCodes: Readonly<Record<number, string>> = {
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   405: "METHOD_NOT_ALLOWED",
+  408: "REQUEST_TIMEOUT",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
   422: "VALIDATION_ERROR",
@@ -230,34 +249,79 @@ function decodeSegments(path: string): string[] {
     });
 }
 
-type BodyResult = { kind: "ok"; body: Buffer } | { kind: "too-large" } | { kind: "failed" };
+type BodyResult =
+  | { kind: "ok"; body: Buffer }
+  | { kind: "too-large" }
+  | { kind: "timeout" }
+  | { kind: "not-utf8" }
+  | { kind: "failed" };
 
-// Reads the whole body up to the limit. A too-large body is drained (not kept) so the client, still sending,
-// receives the 413 instead of a broken pipe.
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+/**
+ * Reads the whole body up to `limit` bytes within `timeoutMs`. A declared `content-length` over the limit is
+ * refused before reading a byte, and a body that grows past it as soon as it does: the caller answers 413 and
+ * closes the connection, so a client announcing gigabytes gets its answer at once instead of being read to the end.
+ * A body that is not UTF-8 (JSON and form bodies must be, RFC 8259) is refused whole.
+ */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: "too-large" });
   return new Promise((resolve) => {
-    const declared = Number(req.headers["content-length"]);
-    let tooLarge = Number.isFinite(declared) && declared > limit;
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      if (tooLarge) return;
+    const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
+    const finish = (result: BodyResult): void => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        tooLarge = true;
         chunks.length = 0;
-        return;
+        return finish({ kind: "too-large" });
       }
       chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      finish(body.length > 0 && !isUtf8(body) ? { kind: "not-utf8" } : { kind: "ok", body });
     });
-    req.on("end", () => resolve(tooLarge ? { kind: "too-large" } : { kind: "ok", body: Buffer.concat(chunks) }));
-    req.on("error", () => resolve({ kind: "failed" }));
-    req.on("aborted", () => resolve({ kind: "failed" }));
+    req.on("error", () => finish({ kind: "failed" }));
+    req.on("aborted", () => finish({ kind: "failed" }));
   });
 }
 
-function send(res: ServerResponse, response: EmulatorResponse): void {
-  if (res.destroyed || res.headersSent) return;
+/** The answer to a body that could not be read, or undefined when it could. Every one of them closes the connection. */
+function bodyRefusal(
+  read: BodyResult,
+  timeoutMs: number,
+  shape: (status: number, code: string, message: string) => EmulatorResponse,
+): EmulatorResponse | undefined {
+  const closing = (response: EmulatorResponse): EmulatorResponse => ({
+    ...response,
+    headers: { ...(response.headers ?? {}), connection: "close" },
+  });
+  switch (read.kind) {
+    case "too-large":
+      return closing(shape(413, "PAYLOAD_TOO_LARGE", "The request body exceeds the 1 MiB limit; send a smaller body."));
+    case "timeout":
+      return closing(
+        shape(
+          408,
+          "REQUEST_TIMEOUT",
+          `The request body did not arrive within ${timeoutMs} ms of the headers; send the whole body at once.`,
+        ),
+      );
+    case "not-utf8":
+      return shape(400, "BAD_REQUEST", "The request body is not valid UTF-8; encode JSON and form bodies as UTF-8.");
+    default:
+      return undefined;
+  }
+}
+
+/** Status line, headers and payload of a response, as {@link send} and raw socket answers write them. */
+function serialize(response: EmulatorResponse): { headers: Record<string, string>; payload: string | undefined } {
   const headers: Record<string, string> = { ...(response.headers ?? {}) };
   const hasContentType = Object.keys(headers).some((h) => h.toLowerCase() === "content-type");
   let payload: string | undefined;
@@ -268,13 +332,69 @@ function send(res: ServerResponse, response: EmulatorResponse): void {
     payload = response.text;
     if (!hasContentType) headers["content-type"] = "text/plain; charset=utf-8";
   }
-  if (payload !== undefined && response.status !== 204 && response.status !== 304) {
-    headers["content-length"] = String(Buffer.byteLength(payload));
-    res.writeHead(response.status, headers);
-    res.end(payload);
-  } else {
-    res.writeHead(response.status, headers);
-    res.end();
+  if (payload === undefined || response.status === 204 || response.status === 304)
+    return { headers, payload: undefined };
+  headers["content-length"] = String(Buffer.byteLength(payload));
+  return { headers, payload };
+}
+
+function send(res: ServerResponse, response: EmulatorResponse): void {
+  if (res.destroyed || res.headersSent) return;
+  const { headers, payload } = serialize(response);
+  res.writeHead(response.status, headers);
+  if (payload !== undefined) res.end(payload);
+  else res.end();
+}
+
+/**
+ * Answer on a socket the HTTP parser gave up on (no request object exists), then close it. The client gets a short
+ * grace to read the answer before the socket is destroyed, whatever it keeps sending.
+ */
+function sendOnSocket(socket: Socket, response: EmulatorResponse): void {
+  const { headers, payload } = serialize({
+    ...response,
+    headers: { ...(response.headers ?? {}), connection: "close" },
+  });
+  const head = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`];
+  for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+  socket.end(`${head.join("\r\n")}\r\n\r\n${payload ?? ""}`);
+  socket.resume();
+  const grace = setTimeout(() => socket.destroy(), 1_000);
+  grace.unref();
+  socket.once("close", () => clearTimeout(grace));
+}
+
+/**
+ * What the server knows of a connection between requests: the target of the last request line seen in its bytes
+ * and how many request heads Node has parsed, so an answer to headers that never completed can take the shape of
+ * the platform they were addressed to.
+ */
+interface ConnectionTrace {
+  /** Request lines seen in the connection's bytes. */
+  lines: number;
+  /** Requests whose head Node parsed completely. */
+  heads: number;
+  /** Responses started and not yet closed: while one is open, the socket cannot carry another answer. */
+  open: number;
+  /** Target of the last request line seen. */
+  target: string | undefined;
+  /** The unfinished last line of the bytes so far (bounded). */
+  partial: string;
+}
+
+const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r?$/;
+/** Longest unfinished line kept: request lines longer than this are not recognised (the answer is then plain JSON). */
+const MAX_TRACED_LINE = 8 * 1024;
+
+function traceBytes(trace: ConnectionTrace, chunk: Buffer): void {
+  const lines = (trace.partial + chunk.toString("latin1")).split("\n");
+  trace.partial = (lines.pop() ?? "").slice(0, MAX_TRACED_LINE);
+  for (const line of lines) {
+    const match = REQUEST_LINE.exec(line);
+    if (match) {
+      trace.lines++;
+      trace.target = match[1];
+    }
   }
 }
 
@@ -299,11 +419,23 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`).join("; ");
 }
 
+function positiveMilliseconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of milliseconds ≥ 1`);
+  return value;
+}
+
 /**
  * Start the emulator. Resolves once it listens; the returned handle closes it. Default platforms: Interchange
  * (`/api/v2/buyer`) and Commerce Layer (`/api`, `/oauth/token`).
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const headersTimeoutMs = positiveMilliseconds(
+    "headersTimeoutMs",
+    options.headersTimeoutMs,
+    DEFAULT_HEADERS_TIMEOUT_MS,
+  );
+  const bodyTimeoutMs = positiveMilliseconds("bodyTimeoutMs", options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
   const platformList = options.platforms ?? [
     createInterchangePlatform(
       options.interchangeRateLimitPerMinute === undefined
@@ -328,6 +460,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     .sort((a, b) => b.prefix.length - a.prefix.length);
 
   const counts = new Map<string, number>();
+  /** API requests per `User-Agent` header (e.g. which package version made them), cleared with the counts. */
+  const userAgents = new Map<string, number>();
   let faults: ActiveFault[] = [];
   let nextFaultId = 1;
 
@@ -403,10 +537,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     { method: "GET", path: "/_emulator/requests", handle: () => adminJson(200, Object.fromEntries(counts)) },
     {
+      method: "GET",
+      path: "/_emulator/requests/user-agents",
+      handle: () => adminJson(200, Object.fromEntries(userAgents)),
+    },
+    {
       method: "DELETE",
       path: "/_emulator/requests",
       handle: () => {
         counts.clear();
+        userAgents.clear();
         return adminJson(200, {});
       },
     },
@@ -442,6 +582,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     applySeed(startSeed);
     faults = [];
     counts.clear();
+    userAgents.clear();
   }
 
   function toRequest(
@@ -477,10 +618,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     query: URLSearchParams,
   ): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
-    const read = await readBody(req, MAX_BODY_BYTES);
+    const read = await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs);
     if (read.kind === "failed") return void res.destroy();
-    if (read.kind === "too-large")
-      return send(res, adminError(413, "PAYLOAD_TOO_LARGE", "The request body exceeds 1 MiB."));
+    const refusal = bodyRefusal(read, bodyTimeoutMs, adminError);
+    if (refusal || read.kind !== "ok") return send(res, refusal as EmulatorResponse);
     const core = coreAdminRoutes.filter((r) => r.path === path);
     if (core.length > 0) {
       const route = core.find((r) => r.method === method);
@@ -524,17 +665,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const { match, allowed } = findRoute(apiRoutes, method, decodeSegments(path));
     if (match)
       counts.set(`${method} ${match.compiled.template}`, (counts.get(`${method} ${match.compiled.template}`) ?? 0) + 1);
+    const agent = req.headers["user-agent"] ?? "";
+    userAgents.set(agent, (userAgents.get(agent) ?? 0) + 1);
 
-    const read = await readBody(req, MAX_BODY_BYTES);
+    const read = await readBody(req, MAX_BODY_BYTES, bodyTimeoutMs);
     if (read.kind === "failed") return void res.destroy();
     const owner = match?.compiled.platform ?? platform;
-    if (read.kind === "too-large") {
-      const message = "The request body exceeds the 1 MiB limit; send a smaller body.";
-      return send(
-        res,
-        owner ? owner.errorResponse(413, "PAYLOAD_TOO_LARGE", message) : adminError(413, "PAYLOAD_TOO_LARGE", message),
-      );
-    }
+    const refusal = bodyRefusal(read, bodyTimeoutMs, (status, code, message) =>
+      owner ? owner.errorResponse(status, code, message) : adminError(status, code, message),
+    );
+    if (refusal || read.kind !== "ok") return send(res, refusal as EmulatorResponse);
 
     if (!match) {
       if (!owner) return send(res, adminError(404, "NOT_FOUND", `Nothing is served at ${method} ${path}.`));
@@ -585,7 +725,43 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     send(res, { ...response, headers });
   }
 
-  const server = createServer((req, res) => {
+  // Node checks the headers timeout on an interval (30 s by default): a fraction of the timeout keeps it close.
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      // The body deadline is readBody's, per request and answered in the platform's shape; Node's own request
+      // timeout (5 minutes, then a bare 408) would only come after it.
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      const trace = traces.get(req.socket);
+      if (trace) {
+        trace.heads++;
+        trace.open++;
+        res.once("close", () => trace.open--);
+      }
+      serve(req, res);
+    },
+  );
+  const traces = new WeakMap<Socket, ConnectionTrace>();
+  server.on("connection", (socket: Socket) => {
+    const trace: ConnectionTrace = { lines: 0, heads: 0, open: 0, target: undefined, partial: "" };
+    traces.set(socket, trace);
+    socket.on("data", (chunk: Buffer) => traceBytes(trace, chunk));
+  });
+
+  /** The error document for `target` (a request target, if known): its platform's shape, else the admin shape. */
+  function errorFor(target: string | undefined, status: number, code: string, message: string): EmulatorResponse {
+    let path: string | undefined;
+    if (target !== undefined && URL.canParse(target, "http://emulator.invalid")) {
+      path = new URL(target, "http://emulator.invalid").pathname;
+    }
+    const owner = path === undefined || path.startsWith("/_emulator") ? undefined : platformForPath(path);
+    return owner ? owner.errorResponse(status, code, message) : adminError(status, code, message);
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const path = url.pathname;
     const handled =
@@ -596,10 +772,34 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       // Unexpected failure outside the handlers (a socket torn down mid-write): drop this connection, keep serving.
       res.destroy();
     });
-  });
-  server.on("clientError", (_err, socket: Socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-    else socket.destroy();
+  }
+  server.on("clientError", (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    const trace = traces.get(socket);
+    // No answer is possible on a reset socket or in the middle of another response on the same connection.
+    if (!socket.writable || err.code === "ECONNRESET" || (trace?.open ?? 0) > 0) return void socket.destroy();
+    // A parse error hands over the bytes it failed on; a timeout does not, so the trace of the connection tells
+    // where the unfinished head was going.
+    if (trace && err.rawPacket) traceBytes(trace, err.rawPacket);
+    const target = trace && trace.lines > trace.heads ? trace.target : undefined;
+    let response: EmulatorResponse;
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      response = errorFor(
+        target,
+        408,
+        "REQUEST_TIMEOUT",
+        `The request headers did not arrive within ${headersTimeoutMs} ms; send the request line and headers at once.`,
+      );
+    } else if (err.code === "HPE_HEADER_OVERFLOW") {
+      response = errorFor(target, 431, "BAD_REQUEST", "The request headers are too large; send smaller headers.");
+    } else {
+      response = errorFor(
+        target,
+        400,
+        "BAD_REQUEST",
+        "The request is not valid HTTP/1.1; check the request line and headers.",
+      );
+    }
+    sendOnSocket(socket, response);
   });
 
   applySeed(startSeed);
@@ -626,7 +826,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     reset,
     seed: applySeed,
     requestCounts: () => Object.fromEntries(counts),
-    clearRequestCounts: () => counts.clear(),
+    userAgentCounts: () => Object.fromEntries(userAgents),
+    clearRequestCounts: () => {
+      counts.clear();
+      userAgents.clear();
+    },
     addFault,
     faults: () => [...faults],
     clearFaults: () => {

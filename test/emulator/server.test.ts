@@ -1,8 +1,9 @@
 /**
  * The emulator's server, over real HTTP: routing (404 in the platform's shape, 405, plain 404 elsewhere), the
- * body limit, handler exceptions and broken clients, the administration API (state, reset, seed, request counts),
- * every kind of injected fault, closing with keep-alive connections open, and the `platform-credentials emulator`
- * command line.
+ * body limit, handler exceptions and broken clients (over raw sockets: stalled headers and bodies, huge declared
+ * lengths, malformed requests, bodies that are not UTF-8), the administration API (state, reset, seed, request
+ * counts), every kind of injected fault, closing with keep-alive connections open, and the
+ * `platform-credentials emulator` command line.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -162,6 +163,278 @@ describe("request bodies", () => {
     } finally {
       await custom.close();
     }
+  });
+});
+
+/** What a raw client got back: the parsed answer, whether the server closed the connection, and when. */
+interface RawExchange {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  /** The server ended or closed the connection. */
+  readonly closed: boolean;
+  /** Milliseconds from connecting to the end of the answer. */
+  readonly elapsedMs: number;
+}
+
+/**
+ * Connect to `origin` over node:net, send `head` (and `body`), optionally keep writing `drip` every `dripMs`, and
+ * read until the server closes the connection or `waitMs` passes. Parses the one HTTP answer it got.
+ */
+function rawExchange(
+  origin: string,
+  head: string,
+  options: { body?: Buffer; drip?: Buffer; dripMs?: number; waitMs?: number } = {},
+): Promise<RawExchange> {
+  const url = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const received: Buffer[] = [];
+    let drip: NodeJS.Timeout | undefined;
+    let closed = false;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(drip);
+      clearTimeout(bound);
+      socket.destroy();
+      const text = Buffer.concat(received).toString("utf8");
+      const split = text.indexOf("\r\n\r\n");
+      if (split < 0) return reject(new Error(`no HTTP answer within the bound; got ${JSON.stringify(text)}`));
+      const [statusLine = "", ...headerLines] = text.slice(0, split).split("\r\n");
+      const headers = Object.fromEntries(
+        headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+      );
+      const rawBody = text.slice(split + 4, split + 4 + Number(headers["content-length"] ?? 0));
+      resolve({
+        status: Number(statusLine.split(" ")[1]),
+        headers,
+        body: rawBody === "" ? undefined : (JSON.parse(rawBody) as unknown),
+        closed,
+        elapsedMs: Date.now() - started,
+      });
+    };
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(head);
+      if (options.body) socket.write(options.body);
+      if (options.drip) {
+        const chunk = options.drip;
+        drip = setInterval(() => socket.writable && socket.write(chunk), options.dripMs ?? 50);
+      }
+    });
+    const bound = setTimeout(settle, options.waitMs ?? 5_000);
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    socket.on("end", () => {
+      closed = true;
+      settle();
+    });
+    socket.on("close", () => {
+      closed = true;
+      settle();
+    });
+    // A reset after the answer is how a server refuses a client that keeps sending; the answer is what counts.
+    socket.on("error", () => undefined);
+  });
+}
+
+const interchangeError = (code: string, message: string) => ({
+  data: null,
+  error: { code, message: expect.stringContaining(message) as unknown },
+});
+const commerceLayerError = (status: number, title: string, code: string, detail: string) => ({
+  errors: [{ title, code, status: String(status), detail: expect.stringContaining(detail) as unknown }],
+});
+
+describe("slow and broken clients, over raw sockets (issue 11, item 12)", () => {
+  const slow = useEmulator({ headersTimeoutMs: 300, bodyTimeoutMs: 400 });
+  const PUT_ADVERTISER =
+    "PUT /api/v2/buyer/advertisers/12345 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n";
+  const POST_CREDENTIAL =
+    "POST /api/api_credentials HTTP/1.1\r\nhost: x\r\naccept: application/vnd.api+json\r\n" +
+    "content-type: application/vnd.api+json\r\n";
+
+  async function acmeName(): Promise<unknown> {
+    const response = await callInterchange(slow.current, "GET", "/advertisers/{advertiserId}", {
+      params: { advertiserId: "12345" },
+    });
+    return dataOf(response).name;
+  }
+
+  it("answers headers that stop arriving with Interchange's 408 envelope after the headers timeout, and closes", async () => {
+    const answer = await rawExchange(
+      slow.current.origin,
+      `GET /api/v2/buyer/storefronts/credentials HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${KEYS.acme}\r\n`,
+    );
+    expect(answer.status).toBe(408);
+    expect(answer.body).toEqual(
+      interchangeError("REQUEST_TIMEOUT", "The request headers did not arrive within 300 ms"),
+    );
+    expect(answer.headers.connection).toBe("close");
+    expect(answer.closed).toBe(true);
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(290);
+    expect(answer.elapsedMs).toBeLessThan(1_500);
+  });
+
+  it("answers stalled headers to a Commerce Layer path with its JSON:API 408", async () => {
+    const answer = await rawExchange(slow.current.origin, POST_CREDENTIAL);
+    expect(answer.status).toBe(408);
+    expect(answer.body).toEqual(
+      commerceLayerError(408, "Request timeout", "REQUEST_TIMEOUT", "The request headers did not arrive within 300 ms"),
+    );
+    expect(answer.closed).toBe(true);
+  });
+
+  it("answers a request line that never finished in the administration shape (no platform is known)", async () => {
+    const answer = await rawExchange(slow.current.origin, "GET /api/v2/bu");
+    expect(answer.status).toBe(408);
+    expect(answer.body).toEqual({
+      error: { code: "REQUEST_TIMEOUT", message: expect.stringContaining("did not arrive within 300 ms") as unknown },
+    });
+  });
+
+  it("answers a body that stops arriving with Interchange's 408 after the body timeout, changing nothing", async () => {
+    const answer = await rawExchange(
+      slow.current.origin,
+      `${PUT_ADVERTISER}authorization: Bearer ${KEYS.acme}\r\ncontent-length: 100\r\n\r\n`,
+      {
+        body: Buffer.from('{"name":"Tru'),
+      },
+    );
+    expect(answer.status).toBe(408);
+    expect(answer.body).toEqual(
+      interchangeError("REQUEST_TIMEOUT", "The request body did not arrive within 400 ms of the headers"),
+    );
+    expect(answer.closed).toBe(true);
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(390);
+    expect(answer.elapsedMs).toBeLessThan(1_500);
+    expect(await acmeName()).toBe("Acme Corp");
+  });
+
+  it("answers a body trickling a byte every 50 ms with the 408 at the deadline, not at an idle gap", async () => {
+    const answer = await rawExchange(slow.current.origin, `${POST_CREDENTIAL}content-length: 100000\r\n\r\n`, {
+      drip: Buffer.from(" "),
+      dripMs: 50,
+    });
+    expect(answer.status).toBe(408);
+    expect(answer.body).toEqual(
+      commerceLayerError(408, "Request timeout", "REQUEST_TIMEOUT", "The request body did not arrive within 400 ms"),
+    );
+    expect(answer.elapsedMs).toBeLessThan(1_500);
+  });
+
+  it("answers a malformed header line with a 400 in the platform's shape instead of a bare 400", async () => {
+    const answer = await rawExchange(
+      slow.current.origin,
+      "GET /api/v2/buyer/storefronts/credentials HTTP/1.1\r\nbad header\r\n\r\n",
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(interchangeError("BAD_REQUEST", "The request is not valid HTTP/1.1"));
+    expect(answer.closed).toBe(true);
+  });
+
+  it("answers headers over Node's 16 KiB limit with Commerce Layer's 431 on its path", async () => {
+    const answer = await rawExchange(
+      slow.current.origin,
+      `GET /api/api_credentials HTTP/1.1\r\nhost: x\r\nx-padding: ${"a".repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer.status).toBe(431);
+    expect(answer.body).toEqual(
+      commerceLayerError(431, "Request header fields too large", "BAD_REQUEST", "The request headers are too large"),
+    );
+    expect(answer.closed).toBe(true);
+  });
+
+  it("keeps serving after every broken client", async () => {
+    await rawExchange(slow.current.origin, "GET /api/v2/buyer/storefronts/credentials HTTP/1.1\r\nhost: x\r\n");
+    const response = await callInterchange(slow.current, "GET", LIST);
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses timeouts that are not whole positive milliseconds", async () => {
+    await expect(startEmulator({ headersTimeoutMs: 0 })).rejects.toThrow(
+      "headersTimeoutMs must be a whole number of milliseconds ≥ 1",
+    );
+    await expect(startEmulator({ bodyTimeoutMs: 1.5 })).rejects.toThrow(
+      "bodyTimeoutMs must be a whole number of milliseconds ≥ 1",
+    );
+  });
+});
+
+describe("oversized and undecodable bodies (issue 11, item 12)", () => {
+  // The suite's emulator has the default 10 s body timeout: an answer in well under a second cannot be a timeout.
+  it("refuses a declared content-length over 1 MiB at once with Interchange's 413, without reading the body", async () => {
+    const answer = await rawExchange(
+      emulator.current.origin,
+      "PUT /api/v2/buyer/advertisers/12345 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n" +
+        "content-length: 10000000000\r\n\r\n",
+      { drip: Buffer.alloc(64 * 1024, " "), dripMs: 5 },
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual(interchangeError("PAYLOAD_TOO_LARGE", "exceeds the 1 MiB limit"));
+    expect(answer.headers.connection).toBe("close");
+    expect(answer.closed).toBe(true);
+    expect(answer.elapsedMs).toBeLessThan(1_000);
+  });
+
+  it("refuses it on a Commerce Layer path with the JSON:API 413", async () => {
+    const answer = await rawExchange(
+      emulator.current.origin,
+      "POST /api/api_credentials HTTP/1.1\r\nhost: x\r\ncontent-type: application/vnd.api+json\r\n" +
+        "content-length: 5000000\r\n\r\n",
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual(
+      commerceLayerError(413, "Payload too large", "PAYLOAD_TOO_LARGE", "exceeds the 1 MiB limit"),
+    );
+    expect(answer.elapsedMs).toBeLessThan(1_000);
+  });
+
+  it("refuses a chunked body as soon as it grows past 1 MiB, though it never ends", async () => {
+    const chunk = Buffer.alloc(256 * 1024, " ");
+    const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+    const answer = await rawExchange(
+      emulator.current.origin,
+      "PUT /api/v2/buyer/advertisers/12345 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n" +
+        "transfer-encoding: chunked\r\n\r\n",
+      { body: Buffer.concat([framed, framed, framed, framed, framed]) },
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual(interchangeError("PAYLOAD_TOO_LARGE", "exceeds the 1 MiB limit"));
+    expect(answer.elapsedMs).toBeLessThan(1_000);
+  });
+
+  it("refuses JSON that is not UTF-8 with Interchange's 400, leaving the advertiser unchanged", async () => {
+    const response = await callInterchange(emulator.current, "PUT", "/advertisers/{advertiserId}", {
+      params: { advertiserId: "12345" },
+      rawBody: Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+    });
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toEqual({
+      code: "BAD_REQUEST",
+      message: "The request body is not valid UTF-8; encode JSON and form bodies as UTF-8.",
+    });
+    const after = await callInterchange(emulator.current, "GET", "/advertisers/{advertiserId}", {
+      params: { advertiserId: "12345" },
+    });
+    expect(dataOf(after).name).toBe("Acme Corp");
+  });
+
+  it("refuses a JSON:API document that is not UTF-8 with Commerce Layer's 400", async () => {
+    const response = await requestJson(`${emulator.current.commerceLayerApiUrl}/api_credentials`, {
+      method: "POST",
+      headers: { accept: "application/vnd.api+json", "content-type": "application/vnd.api+json" },
+      rawBody: Buffer.concat([
+        Buffer.from('{"data":{"type":"api_credentials","attributes":{"name":"'),
+        Buffer.from([0xc0, 0xaf]),
+        Buffer.from('"}}}'),
+      ]),
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(
+      commerceLayerError(400, "Bad request", "BAD_REQUEST", "The request body is not valid UTF-8"),
+    );
+    expect(emulator.current.requestCounts()).toEqual({ "POST /api/api_credentials": 1 });
   });
 });
 
