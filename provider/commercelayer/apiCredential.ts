@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { checkWithSchema } from "../check";
+import { MAX_URL_LENGTH, checkWithSchema, requiredText } from "../check";
 import type { ProviderContext } from "../context";
 import { ApiError, type HttpClient } from "../http";
 import {
@@ -56,16 +56,25 @@ import { commerceLayerHttp } from "./http";
 // Redirect URIs may use an app's own scheme (`myapp://callback`), so any absolute URI with a scheme is accepted,
 // the same test Commerce Layer applies.
 const ABSOLUTE_URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+/** Schemes that run or embed content where a redirect lands, never an OAuth callback (`javascript://%0a...`). */
+const SCRIPT_SCHEMES = /^(javascript|vbscript|data|file|blob):/i;
+
+/**
+ * Longest name, reference and id accepted. The Provisioning API contract states no maximum; this bound (far above
+ * real values) turns a pasted blob into a check failure instead of a 1 MB request.
+ */
+const MAX_TEXT_LENGTH = 255;
 
 const inputsSchema = z.object({
-  organizationId: z
-    .string({ error: "organizationId must be a string; use the organization's id (10 characters, e.g. XGZwpOSrWL)" })
-    .min(1, "organizationId is empty; use the organization's id (10 characters, e.g. XGZwpOSrWL)")
-    .describe("Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential."),
-  name: z
-    .string({ error: "name must be a string; use the credential's display name" })
-    .min(1, "name is empty; use a non-empty display name")
-    .describe("Display name of the credential (not unique on Commerce Layer). Updated in place."),
+  organizationId: requiredText(
+    "organizationId",
+    "use the organization's id (10 characters, e.g. XGZwpOSrWL)",
+    MAX_TEXT_LENGTH,
+  ).describe("Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential."),
+  name: requiredText("name", "use the credential's display name", MAX_TEXT_LENGTH).describe(
+    `Display name of the credential (at most ${MAX_TEXT_LENGTH} characters; not unique on Commerce Layer). Updated ` +
+      "in place.",
+  ),
   kind: z
     .enum(API_CREDENTIAL_KINDS, {
       error: `kind is not a known credential kind; use one of ${API_CREDENTIAL_KINDS.join(", ")}`,
@@ -87,7 +96,12 @@ const inputsSchema = z.object({
     ),
   redirectUri: z
     .string({ error: "redirectUri must be a string; use an absolute URI such as https://example.com/callback" })
+    .max(MAX_URL_LENGTH, `redirectUri must be at most ${MAX_URL_LENGTH} characters`)
     .regex(ABSOLUTE_URI, "redirectUri is not an absolute URI; use one with a scheme, e.g. https://example.com/callback")
+    .refine((v) => !SCRIPT_SCHEMES.test(v), {
+      error:
+        "redirectUri cannot use a javascript:, vbscript:, data:, file: or blob: scheme; use https:// or your app's scheme",
+    })
     .optional()
     .describe("OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place."),
   expiresIn: z
@@ -109,10 +123,12 @@ const inputsSchema = z.object({
     ),
   reference: z
     .string({ error: "reference must be a string" })
+    .max(MAX_TEXT_LENGTH, `reference must be at most ${MAX_TEXT_LENGTH} characters`)
     .optional()
     .describe("Any external identifier of the credential (ERP, CRM, ...). Updated in place."),
   referenceOrigin: z
     .string({ error: "referenceOrigin must be a string" })
+    .max(MAX_TEXT_LENGTH, `referenceOrigin must be at most ${MAX_TEXT_LENGTH} characters`)
     .optional()
     .describe("Identifier of the system that defines `reference`. Updated in place."),
   metadata: z
@@ -124,10 +140,7 @@ const inputsSchema = z.object({
       `Key-value strings attached to the credential. Updated in place. The key \`${CREATE_MARKER_KEY}\` is ` +
         "reserved: the provider stores its create marker there.",
     ),
-
-  roleId: z
-    .string({ error: "roleId must be a string; use the id of a role of the organization" })
-    .min(1, "roleId is empty; remove it or use the id of a role of the organization")
+  roleId: requiredText("roleId", "remove it or use the id of a role of the organization", MAX_TEXT_LENGTH)
     .optional()
     .describe(
       "Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, " +

@@ -15,7 +15,10 @@ import { wrapSecretInputs } from "../secrets";
 export interface ApiCredentialArgs {
   /** Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential. */
   readonly organizationId: pulumi.Input<string>;
-  /** Display name of the credential. Commerce Layer does not require names to be unique. Updated in place. */
+  /**
+   * Display name of the credential (at most 255 characters). Commerce Layer does not require names to be unique.
+   * Updated in place.
+   */
   readonly name: pulumi.Input<string>;
   /**
    * Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`bundles`,
@@ -28,7 +31,10 @@ export interface ApiCredentialArgs {
   readonly mode?: pulumi.Input<"test" | "live">;
   /** Whether the credential backs a custom app (a fork of a hosted dashboard app; API `custom`). Default false. Changing it replaces the credential. */
   readonly customApp?: pulumi.Input<boolean>;
-  /** OAuth redirect URI, absolute (e.g. `https://example.com/callback`). Updated in place. */
+  /**
+   * OAuth redirect URI, absolute (e.g. `https://example.com/callback`; not `javascript:`, `data:` or `file:`). Updated
+   * in place.
+   */
   readonly redirectUri?: pulumi.Input<string>;
   /**
    * Lifetime of the credential's access tokens, in seconds, from 7200 (2 hours) to 31536000 (1 year). Unset:

@@ -103,6 +103,80 @@ describe("check", () => {
   });
 });
 
+describe("check refuses what the API would misread (issue 11, item 10)", () => {
+  it.each([
+    ["roleID", "roleId"],
+    ["expiresin", "expiresIn"],
+    ["organisationId", "organizationId"],
+    ["custom_app", "customApp"],
+    ["redirectUrl", "redirectUri"],
+  ])("names the unknown key %s and suggests %s", (key, meant) => {
+    expect(failuresOf({ ...integration, [key]: "x" })).toEqual([
+      {
+        property: key,
+        reason: `"${key}" is not an input of this resource; did you mean ${meant}? Rename it (input names are case-sensitive)`,
+      },
+    ]);
+  });
+
+  it("names a key with no close input and lists the inputs", () => {
+    expect(failuresOf({ ...integration, scopes: "market:all" })).toEqual([
+      {
+        property: "scopes",
+        reason:
+          '"scopes" is not an input of this resource; remove it (inputs: organizationId, name, kind, mode, ' +
+          "customApp, redirectUri, expiresIn, reference, referenceOrigin, metadata, roleId, adopt)",
+      },
+    ]);
+  });
+
+  it("rejects a __proto__ key at the top level and in metadata, where parsing would drop it", () => {
+    const news = JSON.parse('{"__proto__": {"x": "1"}, "metadata": {"__proto__": "x", "team": "erp"}}') as Record<
+      string,
+      unknown
+    >;
+    expect(failuresOf({ ...integration, ...news }).map((f) => f.property)).toEqual(["__proto__", "metadata.__proto__"]);
+    expect(failuresOf({ ...integration, ...news })[1]!.reason).toBe(
+      'metadata cannot have a key named "__proto__" (it would be dropped); rename that key',
+    );
+  });
+
+  it("does not count the adapter's __provider as an input", () => {
+    expect(failuresOf({ ...integration, __provider: "exports.handler = ..." })).toEqual([]);
+  });
+
+  it.each([
+    ["organizationId", { organizationId: "  " }],
+    ["name", { name: " \t " }],
+    ["roleId", { roleId: "\n" }],
+  ])("rejects a whitespace-only %s", (property, patch) => {
+    const failures = failuresOf({ ...integration, ...patch });
+    expect(failures.map((f) => f.property)).toEqual([property]);
+    expect(failures[0]!.reason).toContain(`${property} must not be empty or only whitespace; `);
+  });
+
+  it("bounds name, reference and referenceOrigin at 255 characters, so 1 MB values fail at check", () => {
+    expect(failuresOf({ ...integration, name: "n".repeat(255), reference: "r".repeat(255) })).toEqual([]);
+    const failures = failuresOf({
+      ...integration,
+      name: "n".repeat(1024 * 1024),
+      reference: "r".repeat(256),
+      referenceOrigin: "o".repeat(256),
+    });
+    expect(failures.map((f) => f.property)).toEqual(["name", "reference", "referenceOrigin"]);
+    expect(failures[0]!.reason).toBe("name must be at most 255 characters; use the credential's display name");
+  });
+
+  it.each(["javascript://%0aalert(1)", "data://text/html,x", "file:///etc/passwd", "VBScript://x"])(
+    "rejects the script or local redirectUri %j",
+    (redirectUri) => {
+      const failures = failuresOf({ ...integration, redirectUri });
+      expect(failures.map((f) => f.property)).toEqual(["redirectUri"]);
+      expect(failures[0]!.reason).toContain("redirectUri cannot use a javascript:, vbscript:, data:, file: or blob:");
+    },
+  );
+});
+
 describe("diff", () => {
   const state: State = {
     organizationId: "BlueBrnd01",

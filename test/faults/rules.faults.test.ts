@@ -185,6 +185,121 @@ describe("every schema rule of API.md is rejected at check, with its path, befor
   });
 });
 
+/** The engine's unknown-value sentinel at preview (ENGINE-NOTES, "Preview"). */
+const SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const jwtAuth = {
+  type: "jwt",
+  privateKey: "k",
+  issuer: "i",
+  subject: "s",
+  keyId: "k",
+  scope: "x",
+  tokenEndpointUrl: "https://t.example",
+  audienceUrl: "https://a.example",
+};
+
+/** [kind, the mistake, inputs, the property path check must name, a fragment of its reason] */
+const HOSTILE: [Kind, string, Record<string, unknown>, string, string][] = [
+  [
+    "commercelayer:ApiCredential",
+    "a misspelt roleID",
+    { ...credential, roleID: "BlueRead01" },
+    "roleID",
+    "did you mean roleId?",
+  ],
+  [
+    "commercelayer:ApiCredential",
+    "a misspelt expiresin",
+    { ...credential, expiresin: 7200 },
+    "expiresin",
+    "did you mean expiresIn?",
+  ],
+  [
+    "commercelayer:ApiCredential",
+    "a 1 MB name",
+    { ...credential, name: "n".repeat(1024 * 1024) },
+    "name",
+    "at most 255 characters",
+  ],
+  [
+    "commercelayer:ApiCredential",
+    "a whitespace-only organizationId",
+    { ...credential, organizationId: "   " },
+    "organizationId",
+    "only whitespace",
+  ],
+  [
+    "interchange:StorefrontSourceCredential",
+    "a whitespace-only token",
+    { ...source, auth: { type: "apiKey", token: "  " } },
+    "auth.token",
+    "only whitespace",
+  ],
+  [
+    "interchange:StorefrontSourceCredential",
+    "a javascript: token endpoint",
+    { ...source, sourceId: "src_jwt", auth: { ...jwtAuth, tokenEndpointUrl: "javascript:alert(1)" } },
+    "auth.tokenEndpointUrl",
+    "absolute URL with https://",
+  ],
+  [
+    "interchange:StorefrontSourceCredential",
+    "a misspelt accountIdentifer",
+    { ...source, accountIdentifer: "acct" },
+    "accountIdentifer",
+    "did you mean accountIdentifier?",
+  ],
+  [
+    "interchange:StorefrontSourceCredential",
+    'sourceId "."',
+    { ...source, sourceId: "." },
+    "sourceId",
+    'cannot be "." or ".."',
+  ],
+  [
+    "interchange:DataDeliveryCredential",
+    'advertiserId ".." (it would reach /api/v2/buyer/)',
+    { ...delivery, advertiserId: ".." },
+    "advertiserId",
+    'cannot be "." or ".."',
+  ],
+  [
+    "interchange:DataDeliveryCredential",
+    "a whitespace-only advertiserId",
+    { ...delivery, advertiserId: " \t" },
+    "advertiserId",
+    "only whitespace",
+  ],
+];
+
+describe("hostile inputs are rejected at check through the real host, before any API call (issue 11)", () => {
+  it.each(HOSTILE)("%s: %s", async (kind, _mistake, inputs, path, reason) => {
+    const b = bench.current;
+    checkHost ??= b.freshHost();
+    const host = await checkHost;
+    b.clearCounts();
+    const result = await host.check(urnOf(kind, "hostile"), {}, { ...inputs, __provider: b.providerTextOf(kind) });
+    expect(result.failures.map((f) => f.property)).toEqual([path]);
+    expect(result.failures[0]!.reason).toContain(reason);
+    expect(totalRequests(b.counts())).toBe(0);
+  });
+
+  it.each<[Kind, Record<string, unknown>]>([
+    ["commercelayer:ApiCredential", { ...credential, organizationId: SENTINEL, name: SENTINEL, roleId: SENTINEL }],
+    [
+      "interchange:StorefrontSourceCredential",
+      { ...source, sourceId: SENTINEL, auth: { ...jwtAuth, tokenEndpointUrl: SENTINEL, audienceUrl: SENTINEL } },
+    ],
+    ["interchange:DataDeliveryCredential", { ...delivery, advertiserId: SENTINEL, destination: SENTINEL }],
+  ])("%s: preview unknowns and __provider pass", async (kind, inputs) => {
+    const b = bench.current;
+    checkHost ??= b.freshHost();
+    const host = await checkHost;
+    const result = await host.check(urnOf(kind, "preview"), {}, { ...inputs, __provider: b.providerTextOf(kind) });
+    expect(result.failures).toEqual([]);
+  });
+});
+
 describe("wrong or expired credentials", () => {
   it("a wrong Interchange key fails create once, naming the config key, with no retry and no key in the text", async () => {
     const b = bench.current;
