@@ -337,7 +337,6 @@ function namingInputs(err: unknown): never {
 
 /** The create request for `inputs`, carrying `marker` under the reserved metadata key. */
 function newCredential(inputs: ApiCredentialInputs, marker: string): NewApiCredential {
-
   return {
     organizationId: inputs.organizationId,
     name: inputs.name,
@@ -435,7 +434,12 @@ async function findUnconfirmed(http: HttpClient, state: State, marker: string): 
  * The partial failure of a create that may or may not have made the credential: it stays in the stack under the
  * provisional id `unconfirmed:<marker>`, so the next operation looks for the marker instead of creating another.
  */
-function unconfirmedCreate(inputs: ApiCredentialInputs, marker: string, err: ApiError, listErr: unknown): PartialFailure {
+function unconfirmedCreate(
+  inputs: ApiCredentialInputs,
+  marker: string,
+  err: ApiError,
+  listErr: unknown,
+): PartialFailure {
   const why =
     listErr === undefined
       ? `the create request got no answer (${err.message}) and the credentials listed right after do not show it, ` +
