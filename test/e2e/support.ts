@@ -4,7 +4,8 @@
  * with freshly generated credentials, so a search for them in anything the engine wrote can only find a real leak.
  */
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import type * as automation from "@pulumi/pulumi/automation";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
@@ -40,6 +41,11 @@ export interface E2E {
   readonly secrets: SuiteSecrets;
   /** Opens a stack of a shipped example with the suite's endpoints and secrets set as stack config. */
   exampleStack(example: string, opts?: { stackName?: string; config?: automation.ConfigMap }): Promise<ProjectStack>;
+  /**
+   * Opens a stack of a test fixture program (a compiled CommonJS file) in its own project directory beside the
+   * install, with the suite's provider endpoints and credentials as stack config.
+   */
+  fixtureStack(program: string, opts?: { stackName?: string; config?: automation.ConfigMap }): Promise<ProjectStack>;
   /** Calls an administration route of the emulator (`path` relative to `/_emulator`). */
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** API request counts since the last {@link clearRequests}, keyed `"METHOD /template"`. */
@@ -154,6 +160,19 @@ export function useE2E(): E2E {
         throw error;
       }
       throw new Error("the command was expected to fail, and it succeeded");
+    },
+    async fixtureStack(program, opts = {}) {
+      const stackName = opts.stackName ?? "dev";
+      const projectDir = join(world.session!.dir, "fixtures", `${basename(program, ".js")}-${stackName}`);
+      mkdirSync(projectDir, { recursive: true });
+      writeFileSync(join(projectDir, "Pulumi.yaml"), "name: fixture\nruntime: nodejs\n");
+      writeFileSync(join(projectDir, "package.json"), JSON.stringify({ name: "fixture", private: true }));
+      copyFileSync(program, join(projectDir, "index.js"));
+      symlinkSync(join(world.installed!.root, "node_modules"), join(projectDir, "node_modules"));
+      const stack = await ProjectStack.open(world.session!, { projectDir, stackName });
+      world.stacks.push(stack);
+      await stack.setConfig({ ...endpointConfig(world.emulator!, world.secrets!), ...opts.config });
+      return stack;
     },
     async exampleStack(example, opts = {}) {
       const stackName = opts.stackName ?? "dev";
