@@ -320,7 +320,9 @@ export function policyViolationsOf(events: readonly automation.EngineEvent[]): s
  */
 export function isSdkDebug(event: automation.EngineEvent): boolean {
   const diagnostic = event.diagnosticEvent;
-  return diagnostic?.severity === "debug" && /^(RegisterResource|ReadResource) RPC finished:/.test(diagnostic.message);
+  // The Automation API's type omits "debug", which the engine does send for these.
+  const severity: string | undefined = diagnostic?.severity;
+  return severity === "debug" && /^(RegisterResource|ReadResource) RPC finished:/.test(diagnostic?.message ?? "");
 }
 
 function withoutSdkDebug(events: readonly automation.EngineEvent[]): automation.EngineEvent[] {
