@@ -123,9 +123,10 @@ const emulatorCommand: Subcommand = {
 
 const demoUsage = `Usage: platform-credentials demo [--port N] [--probe-delay-ms N] [--no-color]
 
-Run the examples end to end against a private emulator: their programs under Pulumi's mocks, their resources through
-Pulumi's real dynamic-provider host as pulumi up / refresh / destroy drive it, then the policy pack. Exit code 0
-when every step showed what it should, 1 otherwise.
+Run the shipped examples with the real pulumi CLI and engine against a private emulator: preview, up, OAuth consent,
+a failing probe, StackReference, refresh drift, the policy pack, destroy. Uses pulumi on PATH (>= 3.270) or
+PULUMI_CLI, else builds the CLI from Pulumi's Go modules once per machine (10-25 min; cached). Exit code 0 when every
+step showed what it should, 1 otherwise.
 
 Options:
   --port N             port of the demo's emulator (default 0: a free port)
@@ -142,7 +143,7 @@ function integerFlag(name: string, value: string | undefined, max: number): numb
 }
 
 const demoCommand: Subcommand = {
-  summary: "run the examples end to end against a private emulator (npm run demo)",
+  summary: "run the examples with the real pulumi CLI against a private emulator (npm run demo)",
   usage: demoUsage,
   async run(args) {
     const { values } = parseArgs({
@@ -162,7 +163,7 @@ const demoCommand: Subcommand = {
     }
     const port = integerFlag("port", values.port, 65535);
     const probeDelayMs = integerFlag("probe-delay-ms", values["probe-delay-ms"], 60_000);
-    // Loaded on demand: the demo pulls in the engine harness, which the emulator command does not need.
+    // Loaded on demand: the demo pulls in the engine drivers, which the emulator command does not need.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDemo } = require("../demo/demo") as typeof import("../demo/demo");
     return runDemo({

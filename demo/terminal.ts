@@ -1,6 +1,6 @@
 /**
- * How the demo talks to a terminal: numbered steps, one line per resource, colours and a live progress line when
- * the output is a TTY, and plain stable lines otherwise (CI logs, the test suite).
+ * How the demo talks to a terminal: numbered steps, the commands a user would type with what the Pulumi CLI printed,
+ * colours and a live progress line when the output is a TTY, and plain stable lines otherwise (CI logs, the tests).
  */
 
 /** Where the demo writes. */
@@ -63,16 +63,23 @@ export class DemoPrinter {
     this.line(`      ${text}`);
   }
 
+  /** The command a user would type, and in which example: `  data-delivery $ pulumi up`. */
+  command(text: string, where: string): void {
+    this.line(`  ${this.style("dim", where)} ${this.style("cyan", "$")} ${this.style("bold", text)}`);
+  }
+
+  /** What a command printed, indented under it (see {@link terminalView}). */
+  output(text: string): void {
+    for (const line of text.split("\n")) this.line(line === "" ? "" : `    ${line}`);
+  }
+
   /**
    * Shows that something is being waited on. On a TTY a spinner with the elapsed seconds is redrawn in place until
-   * the next line is printed; otherwise one `… label` line is printed.
+   * the next line is printed; otherwise nothing (the command line above already says what runs).
    */
   waiting(label: string): void {
     this.stopProgress();
-    if (!this.out.isTTY) {
-      this.out.write(`  … ${label}\n`);
-      return;
-    }
+    if (!this.out.isTTY) return;
     const started = Date.now();
     const progress = {
       label,
@@ -99,4 +106,38 @@ export class DemoPrinter {
     this.progress = undefined;
     this.out.write("\r\u001b[2K");
   }
+}
+
+/**
+ * The Pulumi CLI's non-interactive output as an interactive terminal leaves it once the command is over: without the
+ * in-progress lines (`creating (0s)`, `running`, the `@ updating....` dots) that the terminal redraws in place,
+ * without the Automation API's own command line and colour tags, and without repeated or doubled blank lines.
+ * `outputs: false` also leaves out the Outputs block (a first preview's is all `[unknown]`).
+ */
+export function terminalView(text: string, opts: { outputs?: boolean } = {}): string {
+  const kept: string[] = [];
+  const reads = new Set<string>();
+  let inOutputs = false;
+  for (const raw of text.replace(/<\{%[^%]*%\}>/g, "").split("\n")) {
+    const line = raw.trimEnd();
+    if (opts.outputs === false) {
+      if (line === "Outputs:") inOutputs = true;
+      else if (inOutputs && line === "") inOutputs = false;
+      if (inOutputs) continue;
+    }
+    if (/^Command failed with exit code \d+: /.test(line) || /^@ /.test(line)) continue;
+    const inProgress = /^ *[-+~]* +\S+ \S+ (creating|updating|deleting|refreshing|reading|replacing|running)\b/.test(
+      line,
+    );
+    if (inProgress) {
+      // A StackReference read shows only on the stack's in-progress row: keep each once.
+      const read = /read pulumi:pulumi:StackReference .*$/.exec(line)?.[0];
+      if (read === undefined || reads.has(read)) continue;
+      reads.add(read);
+    }
+    if (line === "" && (kept.length === 0 || kept[kept.length - 1] === "")) continue;
+    kept.push(line);
+  }
+  while (kept[kept.length - 1] === "") kept.pop();
+  return kept.join("\n");
 }
