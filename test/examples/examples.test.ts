@@ -1,16 +1,15 @@
 /**
  * The example programs under Pulumi's mocks (engine/program.ts runs the compiled examples in a child process, as the
  * language host would): each registers what its README says, with secret inputs wrapped, and the consumer reads the
- * other stacks' outputs through a mocked StackReference with their secretness preserved. Needs `npm run build`.
+ * other stacks' outputs through a mocked StackReference with their secretness preserved. What they export after a
+ * real `pulumi up` is tested through the real CLI in test/e2e/. Needs `npm run build`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_EMULATOR_PORT } from "../../bin/platform-credentials";
-import { exampleConfig, exampleProgram, EXAMPLE_PROGRAMS, type ExampleName } from "../../demo/examples";
-import { evaluateStackOutputs } from "../../demo/stackOutputs";
-import type { ResourceState } from "../../engine/engine";
+import { exampleConfig, exampleProgram, EXAMPLE_PROGRAMS, type ExampleName } from "../support/examples";
 import { runProgram, type ProgramRun, type Registration } from "../../engine/program";
 import { prepareProject, type PulumiProject } from "../../engine/project";
 import { isSecret, reveal, Secret } from "../../engine/secrets";
@@ -53,27 +52,6 @@ function upstreamOutputs(gcsStatus: string): Record<string, Record<string, unkno
       tokenLifetimes: { erp: 14400 },
     },
   };
-}
-
-/**
- * The exports of an example when the engine answers each registration with `outputs(reg)` (ids `<name>-1`): mocks
- * that echo inputs leave outputs such as `status` undefined, which exports drop.
- */
-async function exportsWithState(
-  name: ExampleName,
-  outputs: (reg: Registration) => Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const result = runs.get(name) as ProgramRun;
-  const { config, projectName } = exampleConfig(root, name);
-  const resources: ResourceState[] = result.registrations.map((reg) => ({
-    urn: reg.urn,
-    type: reg.type,
-    id: `${reg.name}-1`,
-    inputs: reg.inputs,
-    outputs: { ...reg.inputs, ...outputs(reg) },
-    additionalSecretOutputs: reg.additionalSecretOutputs,
-  }));
-  return evaluateStackOutputs({ project, program: exampleProgram(root, name), projectName, config, resources });
 }
 
 beforeAll(async () => {
@@ -121,23 +99,6 @@ describe("examples/storefront-credentials", () => {
     }
   });
 
-  it("exports each status, the OAuth consent URL and the revocation mode from the provider's outputs", async () => {
-    const url = "https://consent.example.test/authorize?consent=42";
-    const outputs = await exportsWithState("storefront-credentials", (reg) => ({
-      credentialId: `${reg.name}-1`,
-      status: reg.name === "social" ? "PENDING" : "ACTIVE",
-      revocation: "manual",
-      ...(reg.name === "social" ? { oauthAuthorizationUrl: url } : {}),
-    }));
-    expect(outputs).toEqual({
-      displayStatus: "ACTIVE",
-      retailStatus: "ACTIVE",
-      socialStatus: "PENDING",
-      socialConsentUrl: url,
-      credentialIds: { display: "display-1", retail: "retail-1", social: "social-1" },
-      revocation: "manual",
-    });
-  });
 });
 
 describe("examples/data-delivery", () => {
@@ -162,22 +123,6 @@ describe("examples/data-delivery", () => {
     expect(regs.get("lld-azure")?.providerText).not.toContain("sig=emulator-placeholder");
   });
 
-  it("exports each status, the probe errors and the SAS token's expiry from the provider's outputs", async () => {
-    const outputs = await exportsWithState("data-delivery", (reg) => ({
-      credentialId: `${reg.name}-1`,
-      status: reg.name === "lld-s3" ? "FAILED" : "VALIDATED",
-      ...(reg.name === "lld-s3" ? { statusError: "AccessDenied: grant s3:PutObject" } : {}),
-      ...(reg.name === "lld-azure" ? { expiresAt: "2030-01-01T00:00:00.000Z" } : {}),
-    }));
-    expect(outputs).toEqual({
-      gcsStatus: "VALIDATED",
-      s3Status: "FAILED",
-      azureStatus: "VALIDATED",
-      statusErrors: { s3: "AccessDenied: grant s3:PutObject" },
-      azureExpiresAt: "2030-01-01T00:00:00.000Z",
-      credentialIds: { gcs: "lld-gcs-1", s3: "lld-s3-1", azure: "lld-azure-1" },
-    });
-  });
 });
 
 describe("examples/commercelayer", () => {
@@ -197,24 +142,6 @@ describe("examples/commercelayer", () => {
     }
   });
 
-  it("exports every client id and secret as a secret", async () => {
-    const outputs = await exportsWithState("commercelayer", (reg) => ({
-      clientId: `${reg.name}-client-id`,
-      clientSecret: `${reg.name}-client-secret`,
-      expiresIn: 7200,
-    }));
-    expect(outputs).toEqual({
-      storefrontClientId: new Secret("storefront-client-id"),
-      erpClientId: new Secret("erp-client-id"),
-      erpClientSecret: new Secret("erp-client-secret"),
-      backofficeClientId: new Secret("backoffice-client-id"),
-      backofficeClientSecret: new Secret("backoffice-client-secret"),
-      tokenLifetimes: { storefront: 7200, erp: 7200, backoffice: 7200 },
-      credentialIds: { storefront: "storefront-1", erp: "erp-1", backoffice: "backoffice-1" },
-    });
-    expect(isSecret(outputs["tokenLifetimes"])).toBe(false);
-    expect(isSecret(outputs["credentialIds"])).toBe(false);
-  });
 });
 
 describe("examples/consumer", () => {

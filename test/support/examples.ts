@@ -1,12 +1,12 @@
 /**
- * The example programs of examples/ as the demo (and the tests) run them: where their compiled program is, and their
+ * The example programs of examples/ as the tests under mocks run them: where their compiled program is, and their
  * stack config taken from each example's Pulumi.yaml (the same zero-setup defaults `pulumi up` uses), with the
  * emulator's address swapped in.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { Secret } from "../engine/secrets";
+import { Secret } from "../../engine/secrets";
 
 /** The example stacks that manage credentials, in the order the demo deploys them. */
 export const CREDENTIAL_EXAMPLES = ["storefront-credentials", "data-delivery", "commercelayer"] as const;
