@@ -2,7 +2,10 @@
  * Interchange advertiser operations used by data-delivery credentials (API.md §1.2): read the advertiser's credential
  * list, replace it, and re-run a credential's probe. The API has no per-credential create/update/delete: the list
  * inside the advertiser is replaced as a whole ("full replace by name"), so every write here is a read-modify-write
- * that re-sends each sibling unchanged, serialized per advertiser inside the process.
+ * that re-sends each sibling unchanged, serialized per advertiser inside the process. Writers in other processes (another
+ * stack, the web app) cannot be serialized: the API has no version check. Their effect is detected instead: every
+ * write is verified by a read once it settled ({@link verifyAdvertiserWrite}), and a refresh notices a managed entry
+ * that vanished.
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
@@ -97,23 +100,98 @@ export async function getAdvertiser(ctx: ProviderContext, advertiserId: string):
 }
 
 /**
+ * What this process last wrote to each advertiser's credential list: a read taken while none of its PUTs was in
+ * flight can tell an entry another writer dropped from one this process removed itself.
+ */
+export class AdvertiserWrites {
+  private readonly byAdvertiser = new Map<string, { sent: number; settled: number; names: readonly string[] | null }>();
+
+  /** Record a PUT being sent; returns its sequence number. */
+  sending(advertiserId: string): number {
+    const record = this.byAdvertiser.get(advertiserId) ?? { sent: 0, settled: 0, names: [] };
+    record.sent += 1;
+    this.byAdvertiser.set(advertiserId, record);
+    return record.sent;
+  }
+
+  /**
+   * Record that PUT `seq` ended; `names` is the list it left (undefined: it failed and changed nothing; null: nobody
+   * knows, an ambiguous failure that could not be reconciled).
+   */
+  settled(advertiserId: string, seq: number, names: readonly string[] | null | undefined): void {
+    const record = this.byAdvertiser.get(advertiserId);
+    if (!record) return;
+    record.settled = seq;
+    if (names !== undefined) record.names = names;
+  }
+
+  /** The sequence number of the latest PUT and whether none is in flight (`clean`), as a read is sent. */
+  snapshot(advertiserId: string): { seq: number; clean: boolean } {
+    const record = this.byAdvertiser.get(advertiserId);
+    return { seq: record?.sent ?? 0, clean: !record || record.settled === record.sent };
+  }
+
+  /**
+   * The names this process's latest write left live, when a read sent at `snapshot` reflects exactly that write
+   * (no PUT of this process was in flight or sent since); undefined when it cannot be judged.
+   */
+  expectedFor(advertiserId: string, snapshot: { seq: number; clean: boolean }): readonly string[] | undefined {
+    const record = this.byAdvertiser.get(advertiserId);
+    if (!record || record.sent === 0 || !snapshot.clean || record.sent !== snapshot.seq) return undefined;
+    return record.names ?? undefined;
+  }
+}
+
+/** The process's record of its writes per advertiser. */
+export function advertiserWrites(ctx: ProviderContext): AdvertiserWrites {
+  return ctx.memo("interchange.advertiserWrites", () => new AdvertiserWrites());
+}
+
+/** A read of an advertiser's credentials, with what this process's writes expect it to hold. */
+export interface AdvertiserRead {
+  readonly list: AdvertiserDataDelivery;
+  /**
+   * The names this process's latest write to the advertiser left live, when this read reflects that write and no
+   * other write of this process (see {@link AdvertiserWrites.expectedFor}); undefined otherwise.
+   */
+  readonly expected: readonly string[] | undefined;
+}
+
+/**
  * The advertiser's live credentials. Concurrent calls for the same advertiser share one request (many resources
  * polling their probes at once cost one GET per round, not one each), but only a request sent at or after
  * `notBefore` (a `performance.now()` reading) is shared: a caller that has just written must not get a list read
  * before its write.
  */
-export function getAdvertiserCredentials(
+export async function getAdvertiserCredentials(
   ctx: ProviderContext,
   advertiserId: string,
   notBefore: number,
 ): Promise<AdvertiserDataDelivery> {
+  return (await readAdvertiserCredentials(ctx, advertiserId, notBefore)).list;
+}
+
+/** {@link getAdvertiserCredentials}, with what this process's writes expect the list to hold. */
+export function readAdvertiserCredentials(
+  ctx: ProviderContext,
+  advertiserId: string,
+  notBefore: number,
+): Promise<AdvertiserRead> {
   const inFlight = ctx.memo(
     "interchange.advertiserReads",
-    () => new Map<string, { sentAt: number; response: Promise<AdvertiserDataDelivery> }>(),
+    () => new Map<string, { sentAt: number; response: Promise<AdvertiserRead> }>(),
   );
   const shared = inFlight.get(advertiserId);
   if (shared && shared.sentAt >= notBefore) return shared.response;
-  const entry = { sentAt: performance.now(), response: getAdvertiser(ctx, advertiserId) };
+  const writes = advertiserWrites(ctx);
+  const snapshot = writes.snapshot(advertiserId);
+  const entry = {
+    sentAt: performance.now(),
+    response: getAdvertiser(ctx, advertiserId).then((list) => ({
+      list,
+      expected: writes.expectedFor(advertiserId, snapshot),
+    })),
+  };
   inFlight.set(advertiserId, entry);
   const forget = () => {
     if (inFlight.get(advertiserId) === entry) inFlight.delete(advertiserId);
@@ -202,25 +280,43 @@ export class AdvertiserLocks {
   }
 }
 
+/** Which version of a sibling a known SAS token belongs to: the `credentialId` and `updatedAt` seen with it. */
+export interface SeenCredential {
+  readonly credentialId?: string | undefined;
+  readonly updatedAt?: string | undefined;
+}
+
+/** A known SAS token and the version of the credential it was known for. */
+export interface KnownSasToken extends SeenCredential {
+  readonly sasToken: string;
+}
+
 /**
  * SAS tokens of AZURE_BLOB credentials this process manages, by `<advertiserId>/<name>`. The API never returns a SAS
  * token but requires it in every PUT, so a write of a sibling can only re-send an Azure credential whose token some
- * resource of this process has shown (its state in diff/read/update/delete, or its inputs in create).
+ * resource of this process has shown (its state in diff/read/update/delete, or its inputs in create). Each token is
+ * kept with the `credentialId` and `updatedAt` of the state it came from: when the platform shows another version of
+ * the sibling, the token may have been rotated since (in the web app) and must not be written back.
  */
 export class KnownSasTokens {
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, KnownSasToken>();
   private readonly waiters = new Map<string, Array<() => void>>();
 
-  /** Remember the token of an Azure credential (the last one written wins). */
-  remember(advertiserId: string, name: string, sasToken: string): void {
+  /** Remember the token of an Azure credential and the version it belongs to (the last one given wins). */
+  remember(advertiserId: string, name: string, sasToken: string, seen: SeenCredential = {}): void {
     const key = `${advertiserId}/${name}`;
-    this.tokens.set(key, sasToken);
+    this.tokens.set(key, { sasToken, credentialId: seen.credentialId, updatedAt: seen.updatedAt });
     for (const wake of this.waiters.get(key) ?? []) wake();
     this.waiters.delete(key);
   }
 
   /** The token of a credential, if known. */
   get(advertiserId: string, name: string): string | undefined {
+    return this.tokens.get(`${advertiserId}/${name}`)?.sasToken;
+  }
+
+  /** The token of a credential and the version it belongs to, if known. */
+  known(advertiserId: string, name: string): KnownSasToken | undefined {
     return this.tokens.get(`${advertiserId}/${name}`);
   }
 
@@ -318,30 +414,60 @@ export interface CredentialListWrite {
   readonly wrote: boolean;
 }
 
+/** Why a known sibling token may be stale: the platform shows another version of the sibling than its state did. */
+function changedSince(remote: RemoteCredential, known: KnownSasToken): string | undefined {
+  if (known.credentialId !== undefined && known.credentialId !== remote.credentialId) {
+    return `credentialId ${known.credentialId} → ${remote.credentialId}`;
+  }
+  if (known.updatedAt !== undefined && known.updatedAt !== remote.updatedAt) {
+    return `updatedAt ${known.updatedAt} → ${remote.updatedAt}`;
+  }
+  return undefined;
+}
+
 /**
  * The body entries for the list `current` changed by `change`: every sibling rebuilt unchanged from its read shape.
  * Refuses (before anything is written) when a sibling cannot be re-sent: an AZURE_BLOB credential whose SAS token this
- * process does not know, or a SNOWFLAKE/DATABRICKS credential the API cannot take back.
+ * process does not know, or that changed on the platform since the state its token came from (the token may have been
+ * rotated in the web app: re-sending it would put the old one back), or a SNOWFLAKE/DATABRICKS credential the API
+ * cannot take back.
  */
 export function entriesAfterChange(
   advertiserId: string,
   current: readonly RemoteCredential[],
   change: NonNullable<CredentialListChange>,
-  tokens: Pick<KnownSasTokens, "get">,
+  tokens: Pick<KnownSasTokens, "known">,
 ): CredentialEntry[] {
   const target = "upsert" in change ? change.upsert.name : change.remove;
   const entries: CredentialEntry[] = [];
   const unknownAzure: string[] = [];
+  const changedAzure: string[] = [];
   const notWritable: string[] = [];
   for (const remote of current) {
     if (remote.name === target) continue;
-    const entry = entryFromRemote(remote, tokens.get(advertiserId, remote.name));
+    const known = remote.config.type === "AZURE_BLOB" ? tokens.known(advertiserId, remote.name) : undefined;
+    const changed = known ? changedSince(remote, known) : undefined;
+    if (changed) {
+      changedAzure.push(`"${remote.name}" (${changed})`);
+      continue;
+    }
+    const entry = entryFromRemote(remote, known?.sasToken);
     if (entry) entries.push(entry);
     else if (remote.config.type === "AZURE_BLOB") unknownAzure.push(remote.name);
     else notWritable.push(`${remote.name} (${remote.destinationType})`);
   }
   const action =
     "upsert" in change ? `write data-delivery credential "${target}"` : `remove data-delivery credential "${target}"`;
+  if (changedAzure.length > 0) {
+    throw new RefusedError(
+      `Refusing to ${action} on advertiser ${advertiserId}: the API replaces the advertiser's whole credential list, ` +
+        `and the AZURE_BLOB sibling(s) ${changedAzure.join(", ")} changed on the platform since the state its SAS ` +
+        "token comes from was written, so the token may have been rotated outside Pulumi (in the Interchange web " +
+        "app); re-sending the token in state could put an old one back. Nothing was written. Run `pulumi refresh` " +
+        "(it marks that token unknown), set the sibling's current SAS token as the destination.sasToken of its " +
+        "resource, and run `pulumi up` again.",
+    );
+  }
   if (unknownAzure.length > 0) {
     throw new RefusedError(
       `Refusing to ${action} on advertiser ${advertiserId}: the API replaces the advertiser's whole credential list, ` +
@@ -372,7 +498,8 @@ export function entriesAfterChange(
 /**
  * Read-modify-write of an advertiser's credential list: under the advertiser's lock, GET the list, let `decide`
  * choose the change, rebuild every sibling unchanged and PUT. An ambiguous PUT failure (reset, 5xx after every retry)
- * is reconciled by reading the list back: when it already holds what was sent, the write counts as done.
+ * is reconciled by reading the list back: when it already holds what was sent, the write counts as done. After the
+ * write, the SAS tokens it sent are known for the versions the platform now shows.
  */
 export async function modifyAdvertiserCredentials(
   ctx: ProviderContext,
@@ -389,15 +516,99 @@ export async function modifyAdvertiserCredentials(
       .filter((n) => n !== ("upsert" in change ? change.upsert.name : change.remove));
     await knownSasTokens.waitFor(advertiserId, azureSiblings, siblingTokenWait.ms);
     const entries = entriesAfterChange(advertiserId, current.credentials, change, knownSasTokens);
+    const writes = advertiserWrites(ctx);
+    const seq = writes.sending(advertiserId);
+    let after: AdvertiserDataDelivery;
     try {
-      return { current: await putAdvertiserCredentials(ctx, advertiserId, entries), wrote: true };
+      after = await putAdvertiserCredentials(ctx, advertiserId, entries);
     } catch (err) {
-      if (!(err instanceof ApiError) || !err.isAmbiguous()) throw err;
-      const after = await getAdvertiser(ctx, advertiserId);
-      if (!listMatches(after.credentials, entries)) throw err;
-      return { current: after, wrote: true };
+      if (!(err instanceof ApiError) || !err.isAmbiguous()) {
+        writes.settled(advertiserId, seq, undefined);
+        throw err;
+      }
+      after = await getAdvertiser(ctx, advertiserId).catch((readErr: unknown) => {
+        writes.settled(advertiserId, seq, null);
+        throw readErr;
+      });
+      if (!listMatches(after.credentials, entries)) {
+        writes.settled(advertiserId, seq, null);
+        throw err;
+      }
     }
+    writes.settled(
+      advertiserId,
+      seq,
+      entries.map((e) => e.name),
+    );
+    for (const entry of entries) {
+      const written = findCredential(after, entry.name);
+      if (entry.config.type === "AZURE_BLOB" && written) {
+        knownSasTokens.remember(advertiserId, entry.name, entry.config.auth.sasToken, written);
+      }
+    }
+    return { current: after, wrote: true };
   });
+}
+
+/** What {@link verifyAdvertiserWrite} found missing after a write settled. */
+export interface MissingAfterWrite {
+  /** Whether the entry the write was about is missing (for an upsert; always false for a remove). */
+  readonly own: boolean;
+  /** Siblings the write sent back (or a later write of this process kept) that are no longer listed. */
+  readonly siblings: readonly string[];
+}
+
+/**
+ * Check, once a write of `target` settled, that the advertiser still lists everything this process's latest write
+ * of it left there. `read` is a read taken after the write (a probe poll) when it reflects exactly that write; without
+ * one, the list is read again under the advertiser's lock (so no write of this process is in flight). An entry
+ * missing then was dropped by another writer: the API replaces the whole list and has no version check.
+ */
+export async function verifyAdvertiserWrite(
+  ctx: ProviderContext,
+  advertiserId: string,
+  target: { readonly name: string; readonly removed: boolean },
+  read?: AdvertiserRead,
+): Promise<{ list: AdvertiserDataDelivery; missing: MissingAfterWrite | undefined }> {
+  let list = read?.list;
+  let expected = read?.expected;
+  if (!list || !expected) {
+    const locked = await advertiserLocks(ctx).run(advertiserId, async () => {
+      const writes = advertiserWrites(ctx);
+      const snapshot = writes.snapshot(advertiserId);
+      return { list: await getAdvertiser(ctx, advertiserId), expected: writes.expectedFor(advertiserId, snapshot) };
+    });
+    list = locked.list;
+    expected = locked.expected;
+  }
+  const live = new Set(list.credentials.map((c) => c.name));
+  const own = !target.removed && !live.has(target.name);
+  // Without a record of this process's latest write (it failed ambiguously), only the target can be judged.
+  const siblings = (expected ?? []).filter((n) => n !== target.name && !live.has(n));
+  return { list, missing: own || siblings.length > 0 ? { own, siblings } : undefined };
+}
+
+/** The error text for entries another writer dropped, naming them, the likely cause and the way out. */
+export function droppedByAnotherWriter(
+  advertiserId: string,
+  target: string,
+  missing: MissingAfterWrite,
+  action: "write" | "removal",
+): string {
+  const names = missing.siblings.map((n) => `"${n}"`).join(", ");
+  const what = [
+    ...(missing.own ? [`data-delivery credential "${target}" itself`] : []),
+    ...(missing.siblings.length > 0 ? [`the sibling(s) ${names} it sent back`] : []),
+  ].join(" and ");
+  return (
+    `Scope3 Interchange accepted the ${action} of data-delivery credential "${target}" on advertiser ` +
+    `${advertiserId}, but a read after it settled no longer lists ${what}. The likely cause is another writer on the ` +
+    "same advertiser (another stack or `pulumi up` running at the same time, or the Interchange web app): the API " +
+    "replaces the advertiser's whole credential list and has no version check, so writers in different processes " +
+    "can drop each other's entries; this is detected, not prevented. Run one writer per advertiser at a time, then " +
+    "run `pulumi up` again in every stack that manages the missing credentials (a refresh there reports them as " +
+    "vanished)."
+  );
 }
 
 /** Whether the read list holds exactly the sent entries (names and readable config; SAS tokens cannot be compared). */

@@ -4,7 +4,8 @@
  *
  * The credential lives in an array inside the advertiser and the API only replaces that array whole, so every write
  * goes through {@link modifyAdvertiserCredentials} (read-modify-write under a per-advertiser lock, siblings re-sent
- * unchanged). The id is `<advertiserId>/<name>`.
+ * unchanged). Writers in other processes cannot be locked out (no version check in the API): every write is verified
+ * once it settled and a refresh fails loudly when a managed entry vanished. The id is `<advertiserId>/<name>`.
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
@@ -24,15 +25,20 @@ import {
   type State,
 } from "../resource";
 import {
+  droppedByAnotherWriter,
   findCredential,
   getAdvertiser,
   getAdvertiserCredentials,
   knownSasTokens,
   modifyAdvertiserCredentials,
+  readAdvertiserCredentials,
   validateDataDeliveryCredential,
+  verifyAdvertiserWrite,
   type AdvertiserDataDelivery,
+  type AdvertiserRead,
   type CredentialConfigInput,
   type RemoteCredential,
+  type SeenCredential,
 } from "./advertisers";
 import {
   dataDeliveryCredentialSecretInputs,
@@ -360,7 +366,8 @@ export const MAX_PROBE_POLL_MS = 2_000;
 /**
  * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (first look after
  * {@link FIRST_PROBE_POLL_MS}, then {@link PROBE_POLL_BACKOFF}× longer each time up to {@link MAX_PROBE_POLL_MS}).
- * Returns the latest read (possibly still PENDING), or undefined when the credential disappeared.
+ * Returns the latest credential (possibly still PENDING; undefined when it disappeared) and the latest poll (undefined
+ * when none was needed), which can serve as the read that verifies a write.
  */
 export async function waitForProbeOutcome(
   ctx: ProviderContext,
@@ -368,23 +375,37 @@ export async function waitForProbeOutcome(
   name: string,
   timeoutSeconds: number,
   latest: RemoteCredential,
-): Promise<RemoteCredential | undefined> {
+): Promise<{ remote: RemoteCredential | undefined; read: AdvertiserRead | undefined }> {
   const writtenAt = performance.now();
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = FIRST_PROBE_POLL_MS;
   let current: RemoteCredential | undefined = latest;
+  let read: AdvertiserRead | undefined;
   while (current?.status === "PENDING") {
     const left = deadline - Date.now();
-    if (left <= 0) return current;
+    if (left <= 0) break;
     await sleep(Math.min(delay, left));
     delay = Math.min(MAX_PROBE_POLL_MS, Math.round(delay * PROBE_POLL_BACKOFF));
     // Share only reads sent after the caller's write (or validate) answered, so none predates it.
-    current = findCredential(await getAdvertiserCredentials(ctx, advertiserId, writtenAt), name);
+    read = await readAdvertiserCredentials(ctx, advertiserId, writtenAt);
+    current = findCredential(read.list, name);
   }
-  return current;
+  return { remote: current, read };
 }
 
-function rememberSasToken(state: State | DataDeliveryCredentialInputs): void {
+/** The version of the credential a state describes (its last known `credentialId` and `updatedAt`). */
+function seenIn(state: State): SeenCredential {
+  return {
+    credentialId: typeof state.credentialId === "string" ? state.credentialId : undefined,
+    updatedAt: typeof state.updatedAt === "string" ? state.updatedAt : undefined,
+  };
+}
+
+/**
+ * Show this process the SAS token of an Azure credential, for sibling writes to re-send, with the version of the
+ * credential it is known for (`seen`; by default the one in `state`).
+ */
+function rememberSasToken(state: State | DataDeliveryCredentialInputs, seen: SeenCredential = seenIn(state)): void {
   const destination = state.destination as { type?: unknown; sasToken?: unknown } | undefined;
   if (
     typeof state.advertiserId === "string" &&
@@ -393,15 +414,33 @@ function rememberSasToken(state: State | DataDeliveryCredentialInputs): void {
     typeof destination.sasToken === "string" &&
     destination.sasToken !== ""
   ) {
-    knownSasTokens.remember(state.advertiserId, state.name, destination.sasToken);
+    knownSasTokens.remember(state.advertiserId, state.name, destination.sasToken, seen);
   }
 }
 
-function notFoundAfterWrite(advertiserId: string, name: string): Error {
+function notFoundAfterWrite(advertiserId: string, name: string, siblings: readonly string[] = []): Error {
+  return new Error(droppedByAnotherWriter(advertiserId, name, { own: true, siblings }, "write"));
+}
+
+/** Ids of credentials this process deleted: a read of one of them afterwards finds it gone, as it should. */
+function deletedHere(ctx: ProviderContext): Set<string> {
+  return ctx.memo("interchange.deletedDataDeliveryCredentials", () => new Set<string>());
+}
+
+/**
+ * A refresh found no entry for a credential this stack manages (its state has a `credentialId`). Deleting it in the
+ * web app is one cause, but so is another writer's whole-list PUT (another stack, a concurrent `pulumi up`), which the
+ * API cannot prevent: say so loudly instead of dropping the resource from the stack.
+ */
+function vanished(advertiserId: string, name: string, state: State): Error {
   return new Error(
-    `Scope3 Interchange accepted the write of data-delivery credential "${name}" on advertiser ${advertiserId} but ` +
-      "does not list it afterwards; another writer may have replaced the advertiser's credentials at the same time. " +
-      "Run `pulumi refresh`, then `pulumi up` again.",
+    `Data-delivery credential "${name}" (credentialId ${String(state.credentialId)}) of advertiser ${advertiserId} ` +
+      "is no longer listed by Scope3 Interchange, although this stack manages it. The likely cause is another " +
+      "writer on the same advertiser (another stack or `pulumi up` running at the same time, or the Interchange web " +
+      "app) whose write replaced the advertiser's whole credential list without it: the API has no version check, " +
+      "so this is detected, not prevented. To write it again, run `pulumi up --replace` with this resource's URN " +
+      "(one writer per advertiser at a time); if it was removed on purpose, remove the resource from the program " +
+      "and run `pulumi up` (deleting a credential that is already gone succeeds).",
   );
 }
 
@@ -415,22 +454,32 @@ async function writeAndProbe(
   const id = credentialResourceId(advertiserId, name);
   // Adapters pass checked inputs; a state written before an option existed still gets its default.
   const { waitForProbe, probeTimeoutSeconds } = optionsFrom(inputs as unknown as State);
+  // The write remembers the SAS tokens it sent (this one included) for the versions the platform now shows.
   const result = await modifyAdvertiserCredentials(ctx, advertiserId, (current) =>
     decide(current) === "write" ? { upsert: { name, config: configInput(inputs.destination) } } : undefined,
   );
-  // The API stores the token now, so sibling writes must re-send this one.
-  rememberSasToken(inputs);
   let remote = findCredential(result.current, name) ?? findCredential(await getAdvertiser(ctx, advertiserId), name);
   if (!remote) throw notFoundAfterWrite(advertiserId, name);
+  let poll: AdvertiserRead | undefined;
   if (waitForProbe && remote.status === "PENDING") {
-    const after = await waitForProbeOutcome(ctx, advertiserId, name, probeTimeoutSeconds, remote);
-    if (!after) throw notFoundAfterWrite(advertiserId, name);
-    remote = after;
+    const waited = await waitForProbeOutcome(ctx, advertiserId, name, probeTimeoutSeconds, remote);
+    poll = waited.read;
+    remote = waited.remote ?? remote;
+  }
+  const reasons: string[] = [];
+  if (result.wrote) {
+    // Once the write settled (probe over), everything it sent must still be listed: a missing entry was dropped by
+    // another writer on the advertiser.
+    const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: false }, poll);
+    if (verified.missing?.own) throw notFoundAfterWrite(advertiserId, name, verified.missing.siblings);
+    remote = findCredential(verified.list, name) ?? remote;
+    if (verified.missing) reasons.push(droppedByAnotherWriter(advertiserId, name, verified.missing, "write"));
   }
   const state: State = { ...inputs, ...outputsOf(remote) };
   if (remote.status === "FAILED" || (waitForProbe && remote.status === "PENDING")) {
-    throw new PartialFailure(id, state, [probeReason({ ...inputs, probeTimeoutSeconds }, remote)]);
+    reasons.unshift(probeReason({ ...inputs, probeTimeoutSeconds }, remote));
   }
+  if (reasons.length > 0) throw new PartialFailure(id, state, reasons);
   return { id, state };
 }
 
@@ -510,8 +559,10 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
     const parsed = parseCredentialResourceId(id);
     const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
     const name = typeof state.name === "string" ? state.name : parsed.name;
+    // Known for the version in state: if the platform shows another one, sibling writes refuse to re-send it.
     rememberSasToken(state);
     const options = optionsFrom(state);
+    const managed = typeof state.credentialId === "string" && !deletedHere(ctx).has(id);
     let list: AdvertiserDataDelivery;
     try {
       // Nothing was written before this read, so any read in flight (another resource's refresh) will do.
@@ -522,22 +573,42 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
       throw err;
     }
     let remote = findCredential(list, name);
-    if (!remote) return undefined;
+    if (!remote) {
+      if (managed) throw vanished(advertiserId, name, state);
+      return undefined;
+    }
+    // The platform never returns an Azure SAS token: the one in state is only known to be current for the version
+    // of the credential state describes. Another version (rotated in the web app, recreated) makes it unknown.
+    const seen = seenIn(state);
+    const tokenStale =
+      remote.config.type === "AZURE_BLOB" &&
+      ((seen.credentialId !== undefined && seen.credentialId !== remote.credentialId) ||
+        (seen.updatedAt !== undefined && seen.updatedAt !== remote.updatedAt));
     if (options.validateOnRefresh) {
       try {
         remote = await validateDataDeliveryCredential(ctx, advertiserId, name);
       } catch (err) {
-        if (err instanceof ApiError && err.isNotFound()) return undefined;
+        if (err instanceof ApiError && err.isNotFound()) {
+          if (managed) throw vanished(advertiserId, name, state);
+          return undefined;
+        }
         throw err;
       }
       // The validate endpoint may answer the final status or PENDING (probe finishing in the background).
-      const after = await waitForProbeOutcome(ctx, advertiserId, name, options.probeTimeoutSeconds, remote);
-      if (!after) return undefined;
+      const after = (await waitForProbeOutcome(ctx, advertiserId, name, options.probeTimeoutSeconds, remote)).remote;
+      if (!after) {
+        if (managed) throw vanished(advertiserId, name, state);
+        return undefined;
+      }
       remote = after;
     }
     const oldDestination = state.destination as { sasToken?: unknown } | undefined;
     const oldToken = typeof oldDestination?.sasToken === "string" ? oldDestination.sasToken : undefined;
-    const destination = destinationFromRemote(remote, oldToken) ?? (state.destination as Destination | undefined);
+    // A stale token is left out ("" in state): the next `pulumi up` sees the change and writes the program's token,
+    // and no sibling write re-sends the old one meanwhile.
+    const token = tokenStale ? "" : oldToken;
+    const destination = destinationFromRemote(remote, token) ?? (state.destination as Destination | undefined);
+    if (!tokenStale && destination) rememberSasToken({ advertiserId, name, destination }, remote);
     const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options };
     return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
   },
@@ -548,7 +619,7 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
     }
     if (sameValue(olds.destination, news.destination)) {
       // Only provider options changed: nothing to write.
-      rememberSasToken(news);
+      rememberSasToken(news, seenIn(olds));
       return { ...olds, ...news };
     }
     // A destination change (including a new SAS token) re-submits the entry; the API re-runs the probe. If the
@@ -563,8 +634,13 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
     const name = typeof state.name === "string" ? state.name : parsed.name;
     rememberSasToken(state);
     try {
-      await modifyAdvertiserCredentials(ctx, advertiserId, (current) => {
-        if (!findCredential(current, name)) return undefined; // already gone
+      const removal = await modifyAdvertiserCredentials(ctx, advertiserId, (current) => {
+        const existing = findCredential(current, name);
+        if (!existing) return undefined; // already gone
+        // Another credential under this name (recreated by someone else, or the replacement `pulumi up --replace`
+        // just wrote) is not this resource's: leave it.
+        const { credentialId } = seenIn(state);
+        if (credentialId !== undefined && existing.credentialId !== credentialId) return undefined;
         const referencing = current.outputs.filter((o) => o.credentialName === name);
         if (referencing.length > 0) {
           const outputs = referencing.map((o) => `${o.dataDeliveryType} (outputConfigId ${o.outputConfigId})`);
@@ -577,6 +653,10 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
         }
         return { remove: name };
       });
+      if (removal.wrote) {
+        const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: true });
+        if (verified.missing) throw new Error(droppedByAnotherWriter(advertiserId, name, verified.missing, "removal"));
+      }
     } catch (err) {
       // The advertiser itself is gone (or belongs to another customer): so is its credential.
       if (err instanceof ApiError && err.isNotFound()) return;
@@ -586,6 +666,7 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
       throw err;
     }
     knownSasTokens.forget(advertiserId, name);
+    deletedHere(ctx).add(id);
   },
 };
 
