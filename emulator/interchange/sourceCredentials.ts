@@ -13,6 +13,14 @@ import type { InventorySource, SourceAuthType, SourceCredential } from "./model"
 import { credentialSources } from "./storefronts";
 import type { InterchangeStore } from "./store";
 
+/**
+ * `now` as an ISO time, at least 1 ms after `previous`: a re-registration or a consent always shows as a change of
+ * `updatedAt`, however soon it follows the registration (clients tell a fresh registration by createdAt = updatedAt).
+ */
+function bumped(previous: string, now: Date): string {
+  return new Date(Math.max(now.getTime(), Date.parse(previous) + 1)).toISOString();
+}
+
 /** Host of the fake OAuth consent pages; `.invalid` can never resolve, so nothing leaves the machine. */
 export const OAUTH_CONSENT_HOST = "consent.interchange-emulator.invalid";
 
@@ -144,7 +152,7 @@ export function registerSourceCredential(store: InterchangeStore, call: Intercha
     }
     // Rotation (emulator choice, API.md §1.1): same id, the secret replaced, updatedAt bumped.
     existing.auth = auth;
-    existing.updatedAt = now;
+    existing.updatedAt = bumped(existing.updatedAt, call.now);
     existing.orphaned = false;
     if (oauth) {
       existing.status = "PENDING";
@@ -225,5 +233,5 @@ export function grantConsent(credential: SourceCredential, now: Date): void {
   if (credential.status !== "PENDING") return;
   credential.status = "ACTIVE";
   delete credential.consentToken;
-  credential.updatedAt = now.toISOString();
+  credential.updatedAt = bumped(credential.updatedAt, now);
 }

@@ -7,6 +7,10 @@
  * silently replaces the stored secret) and "list everything". So:
  * - create looks for an existing registration first and refuses to take it over unless `adopt` is set;
  * - an ambiguous POST failure is reconciled by listing before any retry, so a lost response never registers twice;
+ *   when even that list fails, the resource stays in the stack as unconfirmed and the next `up` recognises its own
+ *   registration (the account on the source, registered since and never re-registered);
+ * - a create whose registration turns out not to be new (listed before the POST, or re-registered since it was
+ *   created) reports a conflict with another writer instead of taking that registration as its own;
  * - reads share one list call per short window (see {@link SourceCredentialDirectory});
  * - delete cannot revoke: the resource leaves state and the credential stays registered (`revocation: "manual"`).
  */
@@ -599,7 +603,13 @@ async function registerReconciled(
       if (!(err instanceof ApiError) || !err.isAmbiguous()) throw err;
       // Only a list that started after the POST ended can tell whether it took effect; the read that follows a
       // reconciled create may share it.
-      const found = (await directory.credentials(failedAt)).find((c) => coversRegistration(c, inputs));
+      let listed: SourceCredential[];
+      try {
+        listed = await directory.credentials(failedAt);
+      } catch (listErr) {
+        throw new UnconfirmedRegistration(err, listErr);
+      }
+      const found = listed.find((c) => coversRegistration(c, inputs));
       const tookEffect = found && (!baseline || found.id !== baseline.id || found.updatedAt !== baseline.updatedAt);
       if (found && tookEffect) {
         directory.wrote(flow, found.id);
@@ -618,6 +628,127 @@ async function registerReconciled(
     directory.posted(flow, response.id);
     return { id: response.id, response };
   }
+}
+
+/** A register POST failed ambiguously and the list that would tell whether it took effect failed too. */
+class UnconfirmedRegistration extends Error {
+  override readonly name = "UnconfirmedRegistration";
+  constructor(
+    readonly post: ApiError,
+    readonly list: unknown,
+  ) {
+    super(post.message);
+  }
+}
+
+/** Prefix of the id a create leaves in state when its registration could not be confirmed either way. */
+export const UNCONFIRMED_ID_PREFIX = "unconfirmed:";
+
+/** Whether a state is that of a create whose registration was never confirmed (no credential id known). */
+function isUnconfirmed(id: string, state: State): boolean {
+  return id.startsWith(UNCONFIRMED_ID_PREFIX) && !(typeof state.credentialId === "string" && state.credentialId);
+}
+
+/**
+ * A registration that nobody re-registered since it was created: the platform bumps `updatedAt` on every
+ * re-registration (a rotation of its secret).
+ */
+function isFresh(credential: Pick<SourceCredential, "createdAt" | "updatedAt">): boolean {
+  return credential.createdAt === credential.updatedAt;
+}
+
+/**
+ * After a create registered `credentialId` (answered or reconciled), decide whether it is this resource's new
+ * registration: not when it was listed before the POST (unless adopting, which takes existing registrations over),
+ * nor when it was re-registered since it was created (another writer registered the same account at the same time,
+ * and the platform now stores whichever secret came last).
+ */
+function conflictWithAnotherWriter(
+  inputs: StorefrontSourceCredentialInputs,
+  registered: { credentialId: string; createdAt: unknown; updatedAt: unknown },
+  listedBefore: readonly SourceCredential[],
+): Error | undefined {
+  const before = listedBefore.some((c) => c.id === registered.credentialId);
+  if (before && inputs.adopt) return undefined;
+  const fresh = registered.createdAt === registered.updatedAt;
+  if (!before && fresh) return undefined;
+  const why = before
+    ? "was already listed before this registration (for another source of the same agent, or with no source left)"
+    : `was registered again after it was created (createdAt ${String(registered.createdAt)}, updatedAt ` +
+      `${String(registered.updatedAt)})`;
+  return new Error(
+    `${describeTarget(inputs)}: credential ${registered.credentialId} ${why}, so it is not a new registration of ` +
+      "this resource; the likely cause is another writer (another stack, or a person in the Interchange web app) " +
+      "registering the same account at the same time. Interchange keeps one registration per account and source " +
+      "and stores the secret of whichever registration came last, which may now be this resource's auth. Decide " +
+      "which stack manages this account: there, set `adopt: true` and run `pulumi up` (it re-registers the account " +
+      "with that stack's auth); remove it from the other stacks. This resource was not added to the stack.",
+  );
+}
+
+/** The partial failure of a create whose registration may or may not exist: kept in the stack as unconfirmed. */
+function unconfirmedCreate(inputs: StorefrontSourceCredentialInputs, err: UnconfirmedRegistration): PartialFailure {
+  const listMessage = err.list instanceof Error ? err.list.message : String(err.list);
+  const id = `${UNCONFIRMED_ID_PREFIX}${inputs.storefrontId}/${inputs.sourceId}/${inputs.accountIdentifier}`;
+  return new PartialFailure(id, { ...inputs, revocation: "manual" }, [
+    `Interchange may have registered ${describeTarget(inputs)}: the register request failed without a usable ` +
+      `answer (${err.post.message}) and the credential list that would show it failed too (${listMessage}). The ` +
+      `resource stays in the stack as unconfirmed (id ${id}). The next \`pulumi up\` (or \`pulumi refresh\`) lists ` +
+      "the credentials and takes the registration of this account on this source as this resource's when nobody " +
+      "registered it again since it was created; when none is listed it registers the account, so it is never " +
+      "registered twice.",
+  ]);
+}
+
+/** The fields of a state the conflict rule reads. */
+function registrationOf(state: State): { credentialId: string; createdAt: unknown; updatedAt: unknown } {
+  return { credentialId: String(state.credentialId), createdAt: state.createdAt, updatedAt: state.updatedAt };
+}
+
+/**
+ * The next update of an unconfirmed create: recognise its own registration (the account on this source, listed
+ * now and never registered again since it was created), register when none is listed, and report a conflict when the
+ * listed one was registered again by someone else (unless `adopt` asks to take it over).
+ */
+async function settleUnconfirmed(
+  ctx: ProviderContext,
+  olds: State,
+  news: StorefrontSourceCredentialInputs,
+): Promise<State> {
+  const directory = sourceCredentialDirectory(ctx);
+  const { credentials, flow } = await directory.beginRegistration(news.accountIdentifier);
+  const listed = credentials.find((c) => coversRegistration(c, news));
+  const authChanged = diffByKeys(["auth"], [], olds, news as unknown as Record<string, unknown>).changes;
+  let registered: Registered;
+  try {
+    if (listed && isFresh(listed) && !authChanged) {
+      // The registration the unconfirmed create made: it holds this resource's auth already.
+      directory.wrote(flow, listed.id);
+      registered = { id: listed.id, response: undefined };
+    } else if (listed && !isFresh(listed) && !news.adopt) {
+      throw new Error(
+        `${describeTarget(news)} is registered (credential ${listed.id}), but it was registered again after it was ` +
+          `created (createdAt ${listed.createdAt}, updatedAt ${listed.updatedAt}), so it cannot be told apart from ` +
+          "another writer's registration of the same account. The resource stays unconfirmed in the stack. If this " +
+          "stack manages the account, set `adopt: true` and run `pulumi up` (it re-registers the account with this " +
+          "stack's auth); otherwise remove the resource from the program.",
+      );
+    } else {
+      registered = await registerReconciled(ctx, news, listed, flow).catch((err: unknown) => {
+        throw err instanceof UnconfirmedRegistration
+          ? unconfirmedCreate(news, err)
+          : explainRegistrationError(err, news);
+      });
+    }
+  } finally {
+    directory.finish(flow);
+  }
+  const state = await readAfterWrite(ctx, news, registered, flow);
+  if (!listed) {
+    const conflict = conflictWithAnotherWriter(news, registrationOf(state), credentials);
+    if (conflict) throw conflict;
+  }
+  return state;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -747,10 +878,20 @@ async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialIn
   let registered: Registered;
   try {
     registered = await registerOrAdopt(ctx, inputs, looked.credentials, flow);
+  } catch (err) {
+    if (err instanceof UnconfirmedRegistration) throw unconfirmedCreate(inputs, err);
+    throw err;
   } finally {
     directory.finish(flow);
   }
-  return { id: registered.id, state: await readAfterWrite(ctx, inputs, registered, flow) };
+  const state = await readAfterWrite(ctx, inputs, registered, flow);
+  // A registration listed before the POST is this resource's only through adopt (the baseline); any other one must
+  // be new, or another writer registered the same account at the same time.
+  if (!looked.credentials.some((c) => coversRegistration(c, inputs))) {
+    const conflict = conflictWithAnotherWriter(inputs, registrationOf(state), looked.credentials);
+    if (conflict) throw conflict;
+  }
+  return { id: registered.id, state };
 }
 
 /** Create's register step: refuse a silent takeover, register (reconciled), or adopt after a 409. */
@@ -793,10 +934,19 @@ async function registerOrAdopt(
 }
 
 async function read(ctx: ProviderContext, id: string, state: State) {
+  if (isUnconfirmed(id, state)) {
+    // Its own registration, if the unconfirmed create made one: reporting its id replaces the provisional one.
+    const target = inputsOf(state) as unknown as StorefrontSourceCredentialInputs;
+    const listed = (await sourceCredentialDirectory(ctx).credentials()).find((c) => coversRegistration(c, target));
+    if (!listed || !isFresh(listed)) return undefined;
+    const own = await readRegistration(ctx, listed.id, state);
+    return own ? { id: listed.id, state: own.state } : undefined;
+  }
   // After a rotation that answered a new id the engine keeps the old resource id; `credentialId` is the truth.
   const credentialId = typeof state.credentialId === "string" && state.credentialId ? state.credentialId : id;
   const result = await readRegistration(ctx, credentialId, state);
-  return result ? { id, state: result.state } : undefined;
+  // A provisional id (a create confirmed by a later update) gives way to the credential's own.
+  return result ? { id: id.startsWith(UNCONFIRMED_ID_PREFIX) ? credentialId : id, state: result.state } : undefined;
 }
 
 async function update(
@@ -805,6 +955,8 @@ async function update(
   olds: State,
   news: StorefrontSourceCredentialInputs,
 ): Promise<State> {
+  // The engine updates a resource that failed to initialize at the next `up`, whatever the diff says.
+  if (isUnconfirmed(id, olds)) return settleUnconfirmed(ctx, olds, news);
   const changed = diffByKeys(inputNames, [], normalizedForDiff(olds), normalizedForDiff(news)).changedKeys;
   const outputs = Object.fromEntries(Object.entries(olds).filter(([k]) => !inputNames.includes(k)));
   if (!changed.includes("auth")) {
@@ -834,6 +986,14 @@ async function update(
       registered.response?.oauth?.authorizationUrl ?? previousUrl,
     );
   } catch (err) {
+    if (err instanceof UnconfirmedRegistration) {
+      throw new Error(
+        `Interchange may or may not have rotated the secret of ${describeTarget(news)}: the register request failed ` +
+          `without a usable answer (${err.post.message}) and the credential list that would tell failed too. The ` +
+          "stack keeps the previous state; run `pulumi up` again (registering the same auth twice is harmless).",
+        { cause: err },
+      );
+    }
     if (err instanceof ApiError && err.isConflict()) {
       throw withRemedy(
         err,
