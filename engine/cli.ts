@@ -8,9 +8,9 @@
  *
  * Language hosts (`pulumi-language-nodejs` …) are not built: the Go module proxy answers `403 Forbidden: This module
  * version is not available` for every version of those (untagged) modules, so programs run as Automation API inline
- * programs (docs/engine.md). Beside the CLI go two scripts the engine finds on PATH: `pulumi-resource-pulumi-nodejs`
- * (the dynamic-provider host, as `@pulumi/pulumi` ships it) and `pulumi-analyzer-policy-nodejs`, the engine's fallback
- * for Node policy packs when no nodejs language host is installed.
+ * programs (docs/engine.md). Beside the CLI goes `pulumi-resource-pulumi-nodejs`, the dynamic-provider host's launcher
+ * as `@pulumi/pulumi` ships it. (Policy packs need no script here: the CLI v3.274 has no `pulumi-analyzer-policy-nodejs`
+ * fallback any more; engine/install.ts `policyPackLauncher` is how packs run without a language host.)
  */
 import { execFile, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -34,8 +34,8 @@ export interface PulumiCli {
   /** Where it came from. */
   readonly source: "PULUMI_CLI" | "PATH" | "cache" | "built";
   /**
-   * PATH entries to put first when running it: the CLI's directory and the directory of the helper scripts
-   * (`pulumi-resource-pulumi-nodejs`, `pulumi-analyzer-policy-nodejs`).
+   * PATH entries to put first when running it: the CLI's directory and the directory of
+   * `pulumi-resource-pulumi-nodejs`.
    */
   readonly path: readonly string[];
 }
@@ -199,9 +199,9 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Writes the two scripts the engine looks for into `dir` (atomically, so concurrent runs never see a half-written
- * one) and returns `dir`. Both resolve `@pulumi/pulumi` from the directory the engine starts them in (the project, or
- * the policy pack), as the originals do. For a CLI this project built, `dir` is the CLI's own directory: the engine
+ * Writes the script the engine looks for into `dir` (atomically, so concurrent runs never see a half-written
+ * one) and returns `dir`. It resolves `@pulumi/pulumi` from the directory the engine starts it in (the project), as
+ * the original does. For a CLI this project built, `dir` is the CLI's own directory: the engine
  * looks for bundled plugins beside its executable first, and warns on every command ("using
  * pulumi-resource-pulumi-nodejs from $PATH") when it finds one on PATH instead.
  */
@@ -211,12 +211,6 @@ function helperScripts(dir: string): string {
     "pulumi-resource-pulumi-nodejs":
       "#!/bin/sh\n" +
       "script=$(node -e \"console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))\") || exit 1\n" +
-      'exec node "$script" "$@"\n',
-    // The CLI's fallback for Node policy packs without the nodejs language host: it starts this in the pack's
-    // directory with the engine's address and the pack's path as arguments.
-    "pulumi-analyzer-policy-nodejs":
-      "#!/bin/sh\n" +
-      "script=$(node -e \"console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))\") || exit 1\n" +
       'exec node "$script" "$@"\n',
   };
   mkdirSync(dir, { recursive: true });

@@ -20,6 +20,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -105,6 +106,10 @@ export async function installPackage(opts: InstallPackageOptions = {}): Promise<
     }
   }
   rmSync(packDir, { recursive: true, force: true });
+  // Mark this install as used, and remove installs nothing used for a day (each build of dist/ is a new tarball).
+  const now = new Date();
+  utimesSync(root, now, now);
+  pruneInstalls(Date.now() - 24 * 3600_000);
   const manifest = JSON.parse(readFileSync(join(root, "node_modules", PACKAGE_NAME, "package.json"), "utf8")) as {
     version: string;
   };
@@ -114,6 +119,16 @@ export async function installPackage(opts: InstallPackageOptions = {}): Promise<
     version: manifest.version,
     example: (name: string) => join(root, "examples", name),
   };
+}
+
+/** Removes cached installs (`ppc-installed-*` in the temp directory) last used before `before` (ms since epoch). */
+function pruneInstalls(before: number): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!/^ppc-installed-[0-9a-f]{16}$/.test(entry)) continue;
+    const dir = join(tmpdir(), entry);
+    const used = statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (used < before && !existsSync(`${dir}.lock`)) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function installInto(
