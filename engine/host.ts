@@ -2,6 +2,11 @@
  * Pulumi's real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), spawned and driven over gRPC the way
  * the engine drives it: Configure with the stack config, then Check/Diff/Create/Read/Update/Delete with property
  * Structs that carry the serialized provider (`__provider`).
+ *
+ * Secrets: the host tells the engine it accepts none, so it is sent plain values ({@link Secret} inputs are unwrapped
+ * on the way in) and its answers are returned as it gives them, plain. Marking outputs secret (same-named secret
+ * inputs, `additionalSecretOutputs`) is the engine's work and is tested through the real `pulumi` CLI (test/e2e/),
+ * never re-enacted here.
  */
 import { dirname, join } from "node:path";
 import type * as GrpcModule from "@grpc/grpc-js";
@@ -16,7 +21,7 @@ import {
   type UnaryMethod,
 } from "./grpcProcess";
 import type { PulumiProject } from "./project";
-import { encodeSecretSignatures, markSecretOutputs, reveal, Secret } from "./secrets";
+import { encodeSecretSignatures, reveal, Secret } from "./secrets";
 
 /** The property that carries the serialized dynamic provider in every resource's inputs and outputs. */
 export const PROVIDER_KEY = "__provider";
@@ -56,7 +61,7 @@ export interface DiffResult {
 export interface CreateResult {
   /** The new object's id. */
   id: string;
-  /** Outputs (including `__provider`), secret-marked as the engine would mark them. */
+  /** Outputs (including `__provider`), as the host returns them (plain). */
   outputs: PropertyMap;
 }
 
@@ -64,7 +69,7 @@ export interface CreateResult {
 export interface ReadResult {
   /** The object's id, or `""` when the object is gone (the engine drops it from state). */
   id: string;
-  /** Refreshed outputs (including `__provider`), secret-marked from the inputs given to `read`. */
+  /** Refreshed outputs (including `__provider`), as the host returns them (plain). */
   outputs: PropertyMap;
   /** Inputs the provider returned for later diffs, or undefined when it returned none. */
   inputs: PropertyMap | undefined;
@@ -72,14 +77,8 @@ export interface ReadResult {
 
 /** Result of {@link DynamicProviderHost.update}. */
 export interface UpdateResult {
-  /** Outputs after the update (including `__provider`), secret-marked from the new inputs. */
+  /** Outputs after the update (including `__provider`), as the host returns them (plain). */
   outputs: PropertyMap;
-}
-
-/** Options of the write methods: the resource's `additionalSecretOutputs` option, applied as the engine does. */
-export interface SecretOutputOptions {
-  /** Output names that are secret whatever the inputs were. */
-  additionalSecretOutputs?: readonly string[];
 }
 
 /** A provider method failed; `message` is the provider's own message. */
@@ -109,7 +108,7 @@ export class PartialFailureError extends ProviderError {
    * @param method `Create` or `Update`
    * @param code the gRPC status code
    * @param id the id of the object that exists now
-   * @param outputs its outputs (secret-marked as for a successful write)
+   * @param outputs its outputs, as the host returned them
    * @param reasons why it failed to initialize
    */
   constructor(
@@ -159,22 +158,16 @@ export interface DynamicProviderHost {
   /** Diff: compare old outputs with new inputs. `oldInputs` is sent as the engine sends it (optional). */
   diff(id: string, urn: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<DiffResult>;
   /** Create. Throws {@link PartialFailureError} for a partial failure, {@link ProviderError} otherwise. */
-  create(urn: string, inputs: PropertyMap, opts?: SecretOutputOptions): Promise<CreateResult>;
+  create(urn: string, inputs: PropertyMap): Promise<CreateResult>;
   /** Read (refresh) with the current outputs as `props`; `inputs` are the resource's inputs from state. */
-  read(
-    id: string,
-    urn: string,
-    props: PropertyMap,
-    inputs?: PropertyMap,
-    opts?: SecretOutputOptions,
-  ): Promise<ReadResult>;
+  read(id: string, urn: string, props: PropertyMap, inputs?: PropertyMap): Promise<ReadResult>;
   /** Update from old outputs `olds` to new inputs `news`. Throws like {@link DynamicProviderHost.create}. */
   update(
     id: string,
     urn: string,
     olds: PropertyMap,
     news: PropertyMap,
-    opts?: SecretOutputOptions & { oldInputs?: PropertyMap },
+    opts?: { oldInputs?: PropertyMap },
   ): Promise<UpdateResult>;
   /** Delete the object with its current outputs `props`. */
   delete(id: string, urn: string, props: PropertyMap, oldInputs?: PropertyMap): Promise<void>;
@@ -232,26 +225,18 @@ export async function startDynamicProviderHost(
     method: string,
     invoke: UnaryMethod<Req, Res>,
     req: Req,
-    partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
+    mayPartiallyFail = false,
   ): Promise<Res> {
     return callUnary(proto, client, invoke, req, callTimeoutMs, (error) =>
-      toProviderError(method, error, partialFailureSecrets),
+      toProviderError(method, error, mayPartiallyFail),
     );
   }
 
-  function toProviderError(
-    method: string,
-    error: GrpcModule.ServiceError,
-    partialFailureSecrets?: { inputs: PropertyMap; additionalSecretOutputs: readonly string[] },
-  ): ProviderError {
+  function toProviderError(method: string, error: GrpcModule.ServiceError, mayPartiallyFail: boolean): ProviderError {
     const message = error.details || error.message;
-    const initFailed = partialFailureSecrets && resourceInitFailure(proto, error);
-    if (partialFailureSecrets && initFailed) {
-      const outputs = markSecretOutputs(
-        partialFailureSecrets.inputs,
-        fromStruct(initFailed.getProperties()),
-        partialFailureSecrets.additionalSecretOutputs,
-      );
+    const initFailed = mayPartiallyFail && resourceInitFailure(proto, error);
+    if (initFailed) {
+      const outputs = fromStruct(initFailed.getProperties());
       return new PartialFailureError(
         message,
         method,
@@ -312,7 +297,7 @@ export async function startDynamicProviderHost(
         req,
       );
       return {
-        inputs: markSecretOutputs(news, fromStruct(res.getInputs())),
+        inputs: fromStruct(res.getInputs()),
         failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
       };
     },
@@ -339,8 +324,7 @@ export async function startDynamicProviderHost(
       };
     },
 
-    async create(resourceUrn, inputs, writeOpts = {}) {
-      const additionalSecretOutputs = writeOpts.additionalSecretOutputs ?? [];
+    async create(resourceUrn, inputs) {
       const req = new proto.provider.CreateRequest();
       setIdentity(req, resourceUrn);
       req.setProperties(toStruct(inputs));
@@ -349,15 +333,15 @@ export async function startDynamicProviderHost(
         "Create",
         client.create,
         req,
-        { inputs, additionalSecretOutputs },
+        true,
       );
       return {
         id: res.getId(),
-        outputs: markSecretOutputs(inputs, fromStruct(res.getProperties()), additionalSecretOutputs),
+        outputs: fromStruct(res.getProperties()),
       };
     },
 
-    async read(id, resourceUrn, props, inputs, readOpts = {}) {
+    async read(id, resourceUrn, props, inputs) {
       const req = new proto.provider.ReadRequest();
       req.setId(id);
       setIdentity(req, resourceUrn);
@@ -368,23 +352,15 @@ export async function startDynamicProviderHost(
         client.read,
         req,
       );
-      // As the engine does on refresh: outputs keep the marks of the old outputs (and of same-named inputs),
-      // returned inputs keep the marks of the old inputs.
-      const outputs = markSecretOutputs(
-        inputs,
-        markSecretOutputs(props, fromStruct(res.getProperties())),
-        readOpts.additionalSecretOutputs ?? [],
-      );
       const returnedInputs = res.getInputs();
       return {
         id: res.getId(),
-        outputs,
-        inputs: returnedInputs ? markSecretOutputs(inputs ?? props, fromStruct(returnedInputs)) : undefined,
+        outputs: fromStruct(res.getProperties()),
+        inputs: returnedInputs ? fromStruct(returnedInputs) : undefined,
       };
     },
 
     async update(id, resourceUrn, olds, news, updateOpts = {}) {
-      const additionalSecretOutputs = updateOpts.additionalSecretOutputs ?? [];
       const req = new proto.provider.UpdateRequest();
       req.setId(id);
       setIdentity(req, resourceUrn);
@@ -396,9 +372,9 @@ export async function startDynamicProviderHost(
         "Update",
         client.update,
         req,
-        { inputs: news, additionalSecretOutputs },
+        true,
       );
-      return { outputs: markSecretOutputs(news, fromStruct(res.getProperties()), additionalSecretOutputs) };
+      return { outputs: fromStruct(res.getProperties()) };
     },
 
     async delete(id, resourceUrn, props, oldInputs) {

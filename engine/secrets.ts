@@ -63,39 +63,6 @@ export function containsSecret(value: unknown): boolean {
 }
 
 /**
- * The outputs with the engine's secret marks applied after Create/Read/Update: an output is secret when the input of
- * the same name was secret (recursively through objects and equal-length arrays, as the engine's `annotateSecrets`
- * does), and every top-level name in `additionalSecretOutputs` is secret. Other outputs stay plain.
- */
-export function markSecretOutputs(
-  inputs: Record<string, unknown> | undefined,
-  outputs: Record<string, unknown>,
-  additionalSecretOutputs: readonly string[] = [],
-): Record<string, unknown> {
-  const marked = inputs ? (markLikeInputs(inputs, outputs) as Record<string, unknown>) : { ...outputs };
-  for (const name of additionalSecretOutputs) {
-    if (name in marked && !isSecret(marked[name])) marked[name] = new Secret(marked[name]);
-  }
-  return marked;
-}
-
-function markLikeInputs(input: unknown, output: unknown): unknown {
-  if (isSecret(output)) return output;
-  if (isSecret(input)) return new Secret(output);
-  if (isPlainObject(input) && isPlainObject(output)) {
-    const out: Record<string, unknown> = { ...output };
-    for (const [key, item] of Object.entries(output)) {
-      if (key in input) out[key] = markLikeInputs(input[key], item);
-    }
-    return out;
-  }
-  if (Array.isArray(input) && Array.isArray(output) && input.length === output.length) {
-    return output.map((item, index) => markLikeInputs(input[index], item));
-  }
-  return output;
-}
-
-/**
  * The value in Pulumi's RPC encoding: {@link Secret} marks become RPC secret objects and `undefined` object fields are
  * dropped (protobuf `Struct` has no undefined).
  */

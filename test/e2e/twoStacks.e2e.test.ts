@@ -90,7 +90,7 @@ describe.sequential("two stacks on the same platform objects, through the real p
       if (present.has(name)) continue;
       // This stack's credential was dropped by the other writer: its up or its next refresh must say so.
       const refresh = await outcomeOf(stack.refresh());
-      const reported = [ups[index], refresh].filter((o): o is { ok: false; text: string } => !o.ok);
+      const reported = [ups[index]!, refresh].filter((o): o is { ok: false; text: string } => !o.ok);
       expect(reported.length, `the loss of ${name} went unreported`).toBeGreaterThan(0);
       expect(reported.map((o) => o.text).join("\n")).toContain(name);
       expect(reported.map((o) => o.text).join("\n")).toMatch(/another writer/i);

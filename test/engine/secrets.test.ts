@@ -4,46 +4,11 @@ import {
   decodeSecretSignatures,
   encodeSecretSignatures,
   isSecret,
-  markSecretOutputs,
   reveal,
   RPC_SECRET_SIGNATURE,
   RPC_SIGNATURE_KEY,
   Secret,
 } from "../../engine/secrets";
-
-describe("markSecretOutputs", () => {
-  it("marks outputs whose same-named input was secret, recursively, and leaves the others plain", () => {
-    const inputs = {
-      auth: new Secret({ apiKey: "k" }),
-      destination: { bucket: "b", sasToken: new Secret("sas") },
-      list: ["a", new Secret("b")],
-      name: "n",
-    };
-    const outputs = {
-      auth: { apiKey: "k" },
-      destination: { bucket: "b", sasToken: "sas", status: "ok" },
-      list: ["a", "b"],
-      name: "n",
-      status: "ready",
-    };
-    expect(markSecretOutputs(inputs, outputs)).toEqual({
-      auth: new Secret({ apiKey: "k" }),
-      destination: { bucket: "b", sasToken: new Secret("sas"), status: "ok" },
-      list: ["a", new Secret("b")],
-      name: "n",
-      status: "ready",
-    });
-  });
-
-  it("marks every additionalSecretOutputs name present in the outputs, once", () => {
-    const marked = markSecretOutputs({}, { clientSecret: "s", clientId: "c" }, ["clientSecret", "absent"]);
-    expect(marked).toEqual({ clientSecret: new Secret("s"), clientId: "c" });
-    expect(Object.keys(marked)).toEqual(["clientSecret", "clientId"]);
-    expect(markSecretOutputs({ clientSecret: new Secret("x") }, marked, ["clientSecret"])["clientSecret"]).toEqual(
-      new Secret("s"),
-    );
-  });
-});
 
 describe("secret values", () => {
   it("reveal removes every mark at any depth", () => {
