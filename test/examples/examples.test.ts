@@ -98,7 +98,6 @@ describe("examples/storefront-credentials", () => {
       expect(reg.providerText).not.toContain("emulator-placeholder-private-key");
     }
   });
-
 });
 
 describe("examples/data-delivery", () => {
@@ -122,7 +121,6 @@ describe("examples/data-delivery", () => {
     expect(isSecret(azure["sasToken"])).toBe(true);
     expect(regs.get("lld-azure")?.providerText).not.toContain("sig=emulator-placeholder");
   });
-
 });
 
 describe("examples/commercelayer", () => {
@@ -141,7 +139,6 @@ describe("examples/commercelayer", () => {
       expect([...reg.additionalSecretOutputs].sort()).toEqual(["clientId", "clientSecret"]);
     }
   });
-
 });
 
 describe("examples/consumer", () => {
