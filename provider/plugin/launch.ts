@@ -3,7 +3,9 @@
  * call {@link serveIfLaunchedAsPlugin} at load time without loading the provider until it is really launched.
  *
  * How the engine launches a `runtime: nodejs` plugin (pulumi `sdk/go/common/resource/plugin/plugin.go` `execPlugin`
- * and `sdk/nodejs/cmd/pulumi-language-nodejs` `RunPlugin`, read for this package; no Pulumi CLI runs here):
+ * and `sdk/nodejs/cmd/pulumi-language-nodejs` `RunPlugin`, read for this package; the nodejs language host cannot be
+ * built on this project's machines, so the end-to-end tests start the executable bin/pulumi-resource-platform-credentials
+ * instead, which calls `servePlugin` itself):
  * - The engine finds no `pulumi-resource-<name>` binary in the plugin directory, reads `PulumiPlugin.yaml` and asks
  *   the nodejs language host to `RunPlugin` with `ProgramDirectory` = the plugin directory (absolute) and cwd = the
  *   user's project directory.

@@ -1,21 +1,27 @@
 /**
- * The provider plugin (PulumiPlugin.yaml): the same resource definitions served as a real Pulumi provider, for
- * Python, Go, .NET and YAML programs. It reuses the dynamic adapter's translation (unknowns, partial failures,
- * gone-on-read) and adds what a real provider must do itself:
- * - `@pulumi/pulumi/provider`'s server answers Configure with `acceptSecrets: true` (and resources, outputs), so the
- *   engine sends secret inputs wrapped (`{[SIG]: SECRET, value}`) and, unlike for the dynamic host, does not mark
- *   outputs secret itself: every secret output must come back wrapped or it lands in state in plain text.
- * - The server never hands the Configure request to the provider object, so stack config reaches the plugin only
- *   through `PULUMI_CONFIG` (when the engine sets it) and the environment (SCOPE3_API_KEY, COMMERCELAYER_*, ...).
+ * The provider plugin (PulumiPlugin.yaml, bin/pulumi-resource-platform-credentials): the same resource definitions
+ * served as a real Pulumi provider, for Python, Go, .NET and YAML programs and for explicit provider instances. It
+ * reuses the dynamic adapter's translation (unknowns, partial failures, gone-on-read) and adds what a real provider
+ * must do itself:
+ * - It accepts secrets (Configure answers `acceptSecrets: true`, server.ts), so the engine sends secret inputs
+ *   wrapped (`{[SIG]: SECRET, value}`) and, unlike for the dynamic host, does not mark outputs secret itself: every
+ *   secret output must come back wrapped or it lands in state in plain text.
+ * - Its settings come from Configure (config.ts): a default provider's stack config in the `platform-credentials`
+ *   namespace, or an explicit provider's arguments, over the environment variables. Each provider instance is its
+ *   own plugin process, so the process-wide context (provider/context.ts) is that instance's.
  * - It does not set `supportsPreview`, so the engine does not call Create/Update during previews.
+ * - Read with the id alone (`pulumi import`, the `import` resource option) returns the inputs the definitions read
+ *   back, so a program declaring the same resource previews without changes (docs/plugin.md, "Import").
  */
-import type * as provider from "@pulumi/pulumi/provider";
 import { configureProvider } from "../context";
 import { definitionFor } from "../definitions";
 import type { ResourceDefinition } from "../resource";
 import { packageVersion } from "../version";
 import * as adapter from "../pulumi/adapter";
-import { buildPackageSchema, PACKAGE_NAME } from "./schema";
+import { checkPluginConfig, configSourceOf, pluginMessage, pluginSettings, validatePluginConfig } from "./config";
+import { buildPackageSchema } from "./schema";
+import type { ConfigurableProvider } from "./server";
+import { kindOfPluginToken, PACKAGE_NAME } from "./tokens";
 
 /** The key that marks a special value in Pulumi's RPC property encoding (`@pulumi/pulumi/runtime/rpc`). */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
@@ -102,12 +108,21 @@ function valueAt(root: unknown, path: SecretPath): unknown {
   return value;
 }
 
-/** Every string inside the values at `paths` of `root` (what the engine marked secret), for redaction. */
+/**
+ * Every string inside the values at `paths` of `root` (what the engine marked secret), for redaction. Inside a secret
+ * object, a `type` discriminator (`apiKey`, `basic`) is a schema literal that tells nothing and is left out, as the
+ * adapter leaves it out of a definition's secrets: redacting it would garble every message that names the type.
+ */
 export function secretStrings(root: unknown, paths: Iterable<SecretPath>): string[] {
   const found: string[] = [];
-  const visit = (value: unknown): void => {
-    if (typeof value === "string") found.push(value);
-    else if (value && typeof value === "object") for (const v of Object.values(value)) visit(v);
+  const visit = (value: unknown, key?: string): void => {
+    if (typeof value === "string") {
+      if (key !== "type") found.push(value);
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    }
   };
   for (const path of paths) visit(valueAt(root, path));
   return found;
@@ -147,11 +162,8 @@ function definitionSecretPaths(def: ResourceDefinition): SecretPath[] {
 export function definitionOfUrn(urn: string): { kind: string; def: ResourceDefinition } {
   const qualifiedType = urn.split("::")[2] ?? "";
   const type = qualifiedType.split("$").pop() ?? "";
-  const [pkg, module, name] = type.split(":");
-  if (pkg !== PACKAGE_NAME || !module || !name) {
-    throw new Error(`${type || urn} is not a resource type of the ${PACKAGE_NAME} provider`);
-  }
-  const kind = `${module}:${name}`;
+  const kind = kindOfPluginToken(type);
+  if (kind === undefined) throw new Error(`${type || urn} is not a resource type of the ${PACKAGE_NAME} provider`);
   return { kind, def: definitionFor(kind) };
 }
 
@@ -170,30 +182,49 @@ function markedStrings(v: unknown): string[] {
 }
 
 /**
- * The stack config the engine passes to language hosts in `PULUMI_CONFIG` (JSON object). Keys come as
- * `namespace:name` or, from older engines, `namespace:config:name`; both are accepted.
+ * A failure as the plugin's user must read it: a configuration error names the plugin's own keys and arguments
+ * (config.ts `pluginMessage`), never the dynamic resources' `interchange:apiKey`. Other errors pass unchanged.
  */
-export function stackConfigFromEnvironment(env: NodeJS.ProcessEnv = process.env): (key: string) => string | undefined {
-  let config: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(env.PULUMI_CONFIG ?? "{}");
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) config = parsed as Record<string, unknown>;
-  } catch {
-    // A malformed PULUMI_CONFIG is ignored (its text may hold secrets: never echo it); the environment still applies.
+function forPlugin(err: unknown): unknown {
+  if (err instanceof Error && err.name === "ConfigurationError") {
+    const message = pluginMessage(err.message);
+    if (err.stack) err.stack = err.stack.split(err.message).join(message);
+    err.message = message;
   }
-  return (key) => {
-    const [namespace, ...rest] = key.split(":");
-    const value = config[key] ?? config[`${namespace}:config:${rest.join(":")}`];
-    return typeof value === "string" ? value : undefined;
-  };
+  return err;
 }
 
-/** The provider object served by `@pulumi/pulumi/provider`'s `main`. */
-export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): provider.Provider {
-  configureProvider(stackConfigFromEnvironment(env));
+/** Secret settings wrapped as secrets, so a key set without `--secret` is still encrypted in the provider's state. */
+function withSecretSettings(news: Record<string, unknown>): Record<string, unknown> {
+  const secretNames = pluginSettings.filter((s) => s.setting.secret).map((s) => [s.name]);
+  return wrapSecretPaths(news, secretNames);
+}
+
+/** The provider object served by server.ts (`main` of @pulumi/pulumi/provider plus Configure and CheckConfig). */
+export function createPluginProvider(): ConfigurableProvider {
+  // Until Configure (GetSchema needs no settings), the environment alone.
+  configureProvider(() => undefined);
   return {
     version: packageVersion(),
     getSchema: async () => JSON.stringify(buildPackageSchema()),
+
+    checkConfig(news) {
+      const { value, secretPaths } = unwrapSecrets(news);
+      const plainNews = value as Record<string, unknown>;
+      return {
+        inputs: withSecretSettings(wrapSecretPaths(plainNews, secretPaths)),
+        failures: checkPluginConfig(plainNews),
+      };
+    },
+
+    configure(config) {
+      try {
+        validatePluginConfig(config);
+      } catch (err) {
+        throw forPlugin(err);
+      }
+      configureProvider(configSourceOf(config));
+    },
 
     async check(urn, olds, news) {
       const { kind, def } = definitionOfUrn(urn);
@@ -215,14 +246,19 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
         const result = await adapter.create(kind, value as Record<string, unknown>, secretStrings(value, secretPaths));
         return { id: result.id, outs: wrapSecretPaths(result.outs ?? {}, secretPathsFor(def, secretPaths)) };
       } catch (err) {
-        throw wrapPartialFailure(err, def, secretPaths);
+        throw forPlugin(wrapPartialFailure(err, def, secretPaths));
       }
     },
 
     async read(id, urn, props) {
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(props ?? {});
-      const result = await adapter.read(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
+      let result;
+      try {
+        result = await adapter.read(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
+      } catch (err) {
+        throw forPlugin(err);
+      }
       // A blank id tells the engine the object is gone (refresh drops it from state).
       if (!result.id) return { id: "", props: {} };
       const paths = secretPathsFor(def, secretPaths);
@@ -242,14 +278,18 @@ export function createPluginProvider(env: NodeJS.ProcessEnv = process.env): prov
         const result = await adapter.update(kind, id, plain(olds), value as Record<string, unknown>, marked);
         return { outs: wrapSecretPaths(result.outs ?? {}, secretPathsFor(def, secretPaths)) };
       } catch (err) {
-        throw wrapPartialFailure(err, def, secretPaths);
+        throw forPlugin(wrapPartialFailure(err, def, secretPaths));
       }
     },
 
     async delete(id, urn, props) {
       const { kind } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(props ?? {});
-      await adapter.remove(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
+      try {
+        await adapter.remove(kind, id, value as Record<string, unknown>, secretStrings(value, secretPaths));
+      } catch (err) {
+        throw forPlugin(err);
+      }
     },
   };
 }

@@ -3,13 +3,13 @@
  * same definitions the dynamic resources use), so the two can never disagree.
  */
 import { z } from "zod";
-import { settingKeys } from "../config";
 import { resourceKinds, definitionFor } from "../definitions";
 import type { ResourceDefinition } from "../resource";
 import { packageVersion } from "../version";
+import { pluginSettings } from "./config";
+import { PACKAGE_NAME, pluginTypeToken } from "./tokens";
 
-/** The package name other languages see (`pulumi package add`): tokens are `platform-credentials:<module>:<Type>`. */
-export const PACKAGE_NAME = "platform-credentials";
+export { PACKAGE_NAME } from "./tokens";
 
 /** A property in a Pulumi package schema. */
 export interface PropertySpec {
@@ -69,7 +69,7 @@ type JsonSchema = {
 
 /** The resource token of a definition in the plugin: `platform-credentials:<module>:<Type>`. */
 export function pluginToken(def: ResourceDefinition): string {
-  return `${PACKAGE_NAME}:${def.token.module}:${def.token.type}`;
+  return pluginTypeToken(`${def.token.module}:${def.token.type}`);
 }
 
 function pascal(s: string): string {
@@ -195,6 +195,28 @@ function resourceSpec(def: ResourceDefinition, builder: SchemaBuilder): Resource
   };
 }
 
+/**
+ * The provider's settings, one per plugin setting (config.ts, derived from provider/config.ts `settingKeys`): the
+ * same specs as stack config variables and as arguments of an explicit provider, credentials marked secret.
+ */
+function providerConfigSpec(): {
+  variables: Record<string, PropertySpec>;
+  inputProperties: Record<string, PropertySpec>;
+} {
+  const variables: Record<string, PropertySpec> = {};
+  const inputProperties: Record<string, PropertySpec> = {};
+  for (const { name, setting } of pluginSettings) {
+    const spec = (): PropertySpec => ({
+      type: "string",
+      description: `${setting.description} Environment variable when unset: ${setting.env}.`,
+      ...(setting.secret ? { secret: true } : {}),
+    });
+    variables[name] = spec();
+    inputProperties[name] = spec();
+  }
+  return { variables, inputProperties };
+}
+
 /** Build the whole package schema from every resource definition. */
 export function buildPackageSchema(): PackageSchema {
   const types: Record<string, ObjectTypeSpec> = {};
@@ -205,12 +227,7 @@ export function buildPackageSchema(): PackageSchema {
     resources[pluginToken(def)] = resourceSpec(def, builder);
     Object.assign(types, builder.types);
   }
-  const variables: Record<string, PropertySpec> = {};
-  for (const key of Object.values(settingKeys)) {
-    const [, name] = key.config.split(":");
-    if (!key.config.startsWith(`${PACKAGE_NAME}:`) || !name) continue;
-    variables[name] = { type: "string", description: `${key.description} Environment variable: ${key.env}.` };
-  }
+  const { variables, inputProperties } = providerConfigSpec();
   return {
     name: PACKAGE_NAME,
     version: packageVersion(),
@@ -223,10 +240,11 @@ export function buildPackageSchema(): PackageSchema {
     config: { variables },
     provider: {
       description:
-        "The provider reads platform credentials from the environment (SCOPE3_API_KEY, COMMERCELAYER_CLIENT_ID, " +
-        "COMMERCELAYER_CLIENT_SECRET, ...) or from the stack config keys interchange:* and commercelayer:* " +
-        "passed by the engine in PULUMI_CONFIG.",
-      inputProperties: {},
+        `The ${PACKAGE_NAME} provider. The default provider reads the stack config ${PACKAGE_NAME}:<setting> ` +
+        "(`pulumi config set --secret platform-credentials:interchangeApiKey ...`); an explicit provider reads its " +
+        "arguments, so one program can use several Scope3 customers or Commerce Layer clients, one provider each. " +
+        "A setting left unset falls back to its environment variable (SCOPE3_API_KEY, COMMERCELAYER_CLIENT_ID, ...).",
+      inputProperties,
     },
     types,
     resources,

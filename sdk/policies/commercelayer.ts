@@ -1,7 +1,7 @@
 /** Policies for `commercelayer.ApiCredential`. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import {
-  COMMERCE_LAYER_API_CREDENTIAL_TYPE,
+  COMMERCE_LAYER_API_CREDENTIAL_TYPES,
   isKnown,
   readNumber,
   readString,
@@ -36,7 +36,7 @@ export const commerceLayerLiveIntegrationRole: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPE, (props, args, reportViolation) => {
+  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPES, (props, args, reportViolation) => {
     if (readString(props, "kind") !== "integration" || readString(props, "mode") !== "live") return;
     const roleId = readString(props, "roleId");
     if (roleId !== undefined && !isKnown(roleId)) return;
@@ -77,7 +77,7 @@ export const commerceLayerTokenLifetime: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPE, (props, args, reportViolation) => {
+  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPES, (props, args, reportViolation) => {
     const expiresIn = readNumber(props, "expiresIn");
     const max = args.getConfig<CommerceLayerTokenLifetimeConfig>().maxExpiresInSeconds ?? 86400;
     if (isKnown(expiresIn) && expiresIn > max) {
@@ -95,7 +95,7 @@ export const commerceLayerWebappHttpsRedirect: ResourceValidationPolicy = {
   description: "Commerce Layer webapp credentials must redirect to https URLs.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
-  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPE, (props, _args, reportViolation) => {
+  validateResource: validateResourceOfToken(COMMERCE_LAYER_API_CREDENTIAL_TYPES, (props, _args, reportViolation) => {
     if (readString(props, "kind") !== "webapp") return;
     const redirectUri = readString(props, "redirectUri");
     if (!isKnown(redirectUri)) return;

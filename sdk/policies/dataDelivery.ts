@@ -9,7 +9,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import {
-  DATA_DELIVERY_CREDENTIAL_TYPE,
+  DATA_DELIVERY_CREDENTIAL_TYPES,
   isKnown,
   readObject,
   readString,
@@ -49,7 +49,7 @@ export const dataDeliveryCredentialValidated: StackValidationPolicy = {
     },
   },
   validateStack: validateEachStackResourceOfToken(
-    DATA_DELIVERY_CREDENTIAL_TYPE,
+    DATA_DELIVERY_CREDENTIAL_TYPES,
     (props, urn, args, reportViolation) => {
       const status = readString(props, "status");
       if (status === "FAILED") {
@@ -127,7 +127,7 @@ export const azureSasTokenExpiry: StackValidationPolicy = {
     },
   },
   validateStack: validateEachStackResourceOfToken(
-    DATA_DELIVERY_CREDENTIAL_TYPE,
+    DATA_DELIVERY_CREDENTIAL_TYPES,
     (props, urn, args, reportViolation) => {
       const destination = readObject(props, "destination");
       if (!isKnown(destination) || readString(destination, "type") !== "AZURE_BLOB") return;
@@ -182,7 +182,7 @@ export const dataDeliveryAllowedDestinations: ResourceValidationPolicy = {
       },
     },
   },
-  validateResource: validateResourceOfToken(DATA_DELIVERY_CREDENTIAL_TYPE, (props, args, reportViolation) => {
+  validateResource: validateResourceOfToken(DATA_DELIVERY_CREDENTIAL_TYPES, (props, args, reportViolation) => {
     const destination = readObject(props, "destination");
     if (!isKnown(destination)) return;
     const type = readString(destination, "type");
@@ -251,7 +251,7 @@ export const dataDeliveryCredentialsPerAdvertiser: StackValidationPolicy = {
       },
     },
   },
-  validateStack: validateStackResourcesOfToken(DATA_DELIVERY_CREDENTIAL_TYPE, (resources, args, reportViolation) => {
+  validateStack: validateStackResourcesOfToken(DATA_DELIVERY_CREDENTIAL_TYPES, (resources, args, reportViolation) => {
     const max = args.getConfig<DataDeliveryCredentialsPerAdvertiserConfig>().maxCredentialsPerAdvertiser ?? 20;
     const byAdvertiser = new Map<string, { urn: string; name: string }[]>();
     for (const resource of resources) {

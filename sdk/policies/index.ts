@@ -8,7 +8,9 @@
  * new PolicyPack("platform-credentials", { policies: policies.allPolicies });
  * ```
  *
- * Every policy matches resources by type token, never prints a property value (policies see secrets unwrapped),
+ * Every policy matches its resource by both of its type tokens (`pulumi-nodejs:dynamic/<module>:<Type>` from the
+ * TypeScript classes, `platform-credentials:<module>:<Type>` from the provider plugin, so Python, Go and YAML
+ * programs are checked too), never prints a property value (policies see secrets unwrapped),
  * reports nothing for values that are unknown during a preview, and has a default enforcement level that the
  * pack's config can override (`{"azure-sas-token-expiry": {"enforcementLevel": "mandatory", "minDaysBeforeExpiry": 30}}`).
  */
@@ -31,8 +33,11 @@ export * from "./storefrontSource";
 export * from "./commercelayer";
 export {
   COMMERCE_LAYER_API_CREDENTIAL_TYPE,
+  COMMERCE_LAYER_API_CREDENTIAL_TYPES,
   DATA_DELIVERY_CREDENTIAL_TYPE,
+  DATA_DELIVERY_CREDENTIAL_TYPES,
   STOREFRONT_SOURCE_CREDENTIAL_TYPE,
+  STOREFRONT_SOURCE_CREDENTIAL_TYPES,
 } from "./resourceState";
 
 /** Every policy of this package, in the order above; spread or filter it into your pack's `policies`. */

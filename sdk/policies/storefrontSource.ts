@@ -1,7 +1,7 @@
 /** Policies for `interchange.StorefrontSourceCredential`. */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import {
-  STOREFRONT_SOURCE_CREDENTIAL_TYPE,
+  STOREFRONT_SOURCE_CREDENTIAL_TYPES,
   isKnown,
   readString,
   validateEachStackResourceOfToken,
@@ -19,7 +19,7 @@ export const storefrontOauthConsentPending: StackValidationPolicy = {
   enforcementLevel: "advisory",
   configSchema: { properties: {} },
   validateStack: validateEachStackResourceOfToken(
-    STOREFRONT_SOURCE_CREDENTIAL_TYPE,
+    STOREFRONT_SOURCE_CREDENTIAL_TYPES,
     (props, urn, _args, reportViolation) => {
       // PENDING without a consent URL is a non-OAuth source waiting on Interchange, not on a person.
       const consentUrl = readString(props, "oauthAuthorizationUrl");

@@ -43,9 +43,13 @@ export interface E2E {
   exampleStack(example: string, opts?: { stackName?: string; config?: automation.ConfigMap }): Promise<ProjectStack>;
   /**
    * Opens a stack of a test fixture program (a compiled CommonJS file) in its own project directory beside the
-   * install, with the suite's provider endpoints and credentials as stack config.
+   * install, with the suite's provider endpoints and credentials as stack config. `pulumiYaml`: lines appended to
+   * its Pulumi.yaml (e.g. a `plugins:` section).
    */
-  fixtureStack(program: string, opts?: { stackName?: string; config?: automation.ConfigMap }): Promise<ProjectStack>;
+  fixtureStack(
+    program: string,
+    opts?: { stackName?: string; config?: automation.ConfigMap; pulumiYaml?: string },
+  ): Promise<ProjectStack>;
   /** Calls an administration route of the emulator (`path` relative to `/_emulator`). */
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** API request counts since the last {@link clearRequests}, keyed `"METHOD /template"`. */
@@ -165,7 +169,7 @@ export function useE2E(): E2E {
       const stackName = opts.stackName ?? "dev";
       const projectDir = join(world.session!.dir, "fixtures", `${basename(program, ".js")}-${stackName}`);
       mkdirSync(projectDir, { recursive: true });
-      writeFileSync(join(projectDir, "Pulumi.yaml"), "name: fixture\nruntime: nodejs\n");
+      writeFileSync(join(projectDir, "Pulumi.yaml"), `name: fixture\nruntime: nodejs\n${opts.pulumiYaml ?? ""}`);
       writeFileSync(join(projectDir, "package.json"), JSON.stringify({ name: "fixture", private: true }));
       copyFileSync(program, join(projectDir, "index.js"));
       symlinkSync(join(world.installed!.root, "node_modules"), join(projectDir, "node_modules"));

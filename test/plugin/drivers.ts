@@ -97,25 +97,24 @@ export async function startDynamicPath(
 }
 
 /**
- * The plugin path: the plugin launched through Pulumi's plugin runner, Interchange settings in `PULUMI_CONFIG` (as
- * the engine passes stack config) and Commerce Layer settings in environment variables.
+ * The plugin path: the plugin launched through Pulumi's plugin runner, Interchange settings in Configure (as the
+ * engine passes a default provider's stack config, in both the `variables` and the `args` form) and Commerce Layer
+ * settings in environment variables.
  */
 export async function startPluginPath(emulator: RunningEmulator): Promise<StartedPath & { plugin: PluginProcess }> {
   const plugin = await startPlugin({
     launch: "runPlugin",
     env: {
-      PULUMI_CONFIG: JSON.stringify({
-        "interchange:apiKey": EMULATOR_INTERCHANGE_KEYS.acme,
-        "interchange:config:baseUrl": emulator.interchangeUrl,
-        "platform-credentials:httpMaxRetries": "0",
-      }),
       COMMERCELAYER_CLIENT_ID: EMULATOR_CL_CLIENT.id,
       COMMERCELAYER_CLIENT_SECRET: EMULATOR_CL_CLIENT.secret,
       COMMERCELAYER_AUTH_URL: emulator.commerceLayerAuthUrl,
       COMMERCELAYER_BASE_URL: emulator.commerceLayerApiUrl,
     },
   });
-  await plugin.configure();
+  await plugin.configure(
+    { "platform-credentials:config:interchangeBaseUrl": emulator.interchangeUrl },
+    { interchangeApiKey: new Secret(EMULATOR_INTERCHANGE_KEYS.acme), httpMaxRetries: "0" },
+  );
   const typeOf = (kind: string): string => {
     const def = definitionFor(kind);
     return `platform-credentials:${def.token.module}:${def.token.type}`;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Secret } from "../../engine/secrets";
+import { settingKeys } from "../../provider/config";
 import { PLUGIN_MAIN, REPO_ROOT, pluginUrn, startPlugin, type PluginProcess } from "./pluginClient";
 
 // The build, not the source: the plugin's registry loads definitions with a run-time require vitest does not transform.
@@ -99,6 +100,10 @@ const packageSchemaRules = {
       },
     },
     language: { type: "object" },
+    meta: {
+      type: "object",
+      properties: { moduleFormat: { type: "string" }, supportPack: { type: "boolean" } },
+    },
   },
 };
 
@@ -281,6 +286,20 @@ describe("package schema", () => {
     ]);
     expect(secretsOf(r["platform-credentials:commercelayer:ApiCredential"]!.inputProperties)).toEqual([]);
   });
+
+  it("describes every provider setting as a config variable and a provider argument, credentials secret", () => {
+    const { config, provider } = pluginSchema.buildPackageSchema();
+    const names = Object.keys(settingKeys);
+    expect(Object.keys(config.variables)).toEqual(names);
+    expect(Object.keys(provider.inputProperties)).toEqual(names);
+    expect(provider.inputProperties).toEqual(config.variables);
+    expect(
+      Object.entries(config.variables)
+        .filter(([, p]) => p.secret)
+        .map(([k]) => k),
+    ).toEqual(["interchangeApiKey", "commerceLayerClientSecret"]);
+    expect(config.variables["interchangeApiKey"]?.description).toContain("SCOPE3_API_KEY");
+  });
 });
 
 describe("engine protocol", () => {
@@ -400,19 +419,5 @@ describe("secret wrapping and stack config", () => {
       clientId: secret("id"),
       metadata: { "team.lead": secret("ada"), "tags[0]": secret("pci"), team: { lead: "plain" }, "0": "zero" },
     });
-  });
-
-  it("reads PULUMI_CONFIG keys in both the namespace:name and namespace:config:name forms", () => {
-    const get = pluginProvider.stackConfigFromEnvironment({
-      PULUMI_CONFIG: JSON.stringify({ "interchange:apiKey": "k", "commercelayer:config:clientId": "c" }),
-    });
-    expect([get("interchange:apiKey"), get("commercelayer:clientId"), get("commercelayer:clientSecret")]).toEqual([
-      "k",
-      "c",
-      undefined,
-    ]);
-    expect(
-      pluginProvider.stackConfigFromEnvironment({ PULUMI_CONFIG: "{not json" })("interchange:apiKey"),
-    ).toBeUndefined();
   });
 });

@@ -82,7 +82,13 @@ export interface PluginProcess {
   logs(): string;
   getSchema(): Promise<string>;
   getPluginInfo(): Promise<string>;
-  configure(variables?: Record<string, string>): Promise<ConfigureAnswer>;
+  /**
+   * Configure as the engine sends it: `variables` (the deprecated string map, keys `<pkg>:config:<name>`) and `args`
+   * (bare names, {@link Secret} marks sent as RPC secrets).
+   */
+  configure(variables?: Record<string, string>, args?: PropertyMap): Promise<ConfigureAnswer>;
+  /** CheckConfig of a provider's inputs: the inputs to store (secret marks decoded) and the failures. */
+  checkConfig(news: PropertyMap): Promise<{ inputs: PropertyMap; failures: { property: string; reason: string }[] }>;
   check(
     urn: string,
     olds: PropertyMap,
@@ -189,10 +195,10 @@ export async function startPlugin(opts: StartPluginOptions = {}): Promise<Plugin
       );
       return res.getVersion();
     },
-    async configure(variables = {}) {
+    async configure(variables = {}, args = {}) {
       const req = new proto.provider.ConfigureRequest();
       for (const [key, value] of Object.entries(variables)) req.getVariablesMap().set(key, value);
-      req.setArgs(proto.struct.Struct.fromJavaScript({}));
+      req.setArgs(toStruct(args));
       req.setAcceptsecrets(true);
       req.setAcceptresources(true);
       const res = await call<ProviderProtoModule.ConfigureRequest, ProviderProtoModule.ConfigureResponse>(
@@ -205,6 +211,21 @@ export async function startPlugin(opts: StartPluginOptions = {}): Promise<Plugin
         acceptResources: res.getAcceptresources(),
         acceptOutputs: res.getAcceptoutputs(),
         supportsPreview: res.getSupportspreview(),
+      };
+    },
+    async checkConfig(news) {
+      const req = new proto.provider.CheckRequest();
+      identify(req, "urn:pulumi:stack::project::pulumi:providers:platform-credentials::default");
+      req.setOlds(toStruct({}));
+      req.setNews(toStruct(news));
+      const res = await call<ProviderProtoModule.CheckRequest, ProviderProtoModule.CheckResponse>(
+        "CheckConfig",
+        client.checkConfig,
+        req,
+      );
+      return {
+        inputs: fromStruct(res.getInputs()),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
       };
     },
     async check(urn, olds, news) {
