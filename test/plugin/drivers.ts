@@ -60,8 +60,6 @@ export async function startDynamicPath(
     if (!text) throw new Error(`no serialized provider for ${kind}`);
     return text;
   };
-  // The SDK classes list the definition's secret outputs in additionalSecretOutputs (sdk/*).
-  const secretOutputs = (kind: string) => ({ additionalSecretOutputs: [...definitionFor(kind).secretOutputs] });
   const withText = (kind: string, props: PropertyMap): PropertyMap => ({ ...props, __provider: textOf(kind) });
   // The host stores `__provider` in every resource's outputs; the table sees outputs without it.
   const full = withText;
@@ -77,15 +75,15 @@ export async function startDynamicPath(
         return { changes: res.changes, replaces: res.replaces, deleteBeforeReplace: res.deleteBeforeReplace };
       },
       async create(kind, name, inputs) {
-        const res = await host.create(urn(typeOf(kind), name), inputs, secretOutputs(kind));
+        const res = await host.create(urn(typeOf(kind), name), inputs);
         return { id: res.id, outputs: remember(res.outputs) };
       },
       async read(kind, name, id, outputs, inputs) {
-        const res = await host.read(id, urn(typeOf(kind), name), full(kind, outputs), inputs, secretOutputs(kind));
+        const res = await host.read(id, urn(typeOf(kind), name), full(kind, outputs), inputs);
         return { id: res.id, outputs: res.id ? remember(res.outputs) : {} };
       },
       async update(kind, name, id, olds, news) {
-        const res = await host.update(id, urn(typeOf(kind), name), full(kind, olds), news, secretOutputs(kind));
+        const res = await host.update(id, urn(typeOf(kind), name), full(kind, olds), news);
         return { outputs: remember(res.outputs) };
       },
       async delete(kind, name, id, outputs) {
