@@ -163,9 +163,20 @@ const demoCommand: Subcommand = {
     }
     const port = integerFlag("port", values.port, 65535);
     const probeDelayMs = integerFlag("probe-delay-ms", values["probe-delay-ms"], 60_000);
-    // Loaded on demand: the demo pulls in the engine drivers, which the emulator command does not need.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runDemo } = require("../demo/demo") as typeof import("../demo/demo");
+    // Loaded on demand: the demo pulls in the engine drivers, which the emulator command does not need. The published
+    // package does not ship them (package.json "files"): the demo runs from a clone of the repository.
+    let runDemo: typeof import("../demo/demo").runDemo;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ({ runDemo } = require("../demo/demo") as typeof import("../demo/demo"));
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
+      process.stderr.write(
+        "The demo runs from a clone of the repository (it needs its engine drivers, which the published package " +
+          "does not ship): git clone the repository, then `npm install && npm run demo`.\n",
+      );
+      return 1;
+    }
     return runDemo({
       ...(port !== undefined ? { port } : {}),
       ...(probeDelayMs !== undefined ? { probeDelayMs } : {}),

@@ -82,9 +82,13 @@ export async function installPackage(opts: InstallPackageOptions = {}): Promise<
   const packDir = await mkdtemp(join(tmpdir(), "ppc-pack-"));
   const source = opts.version === undefined ? packageRoot : withVersion(packageRoot, packDir, opts.version);
   progress(`npm pack ${source}`);
-  const { stdout } = await execFileAsync("npm", ["pack", "--silent", "--pack-destination", packDir, source], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await execFileAsync(
+    "npm",
+    ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir, source],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const tarball = join(packDir, stdout.trim().split("\n").pop() ?? "");
   const hash = createHash("sha256").update(readFileSync(tarball)).digest("hex").slice(0, 16);
   const root = join(tmpdir(), `ppc-installed-${hash}`);
@@ -143,6 +147,7 @@ async function installInto(
   const own = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
   };
   cpSync(tarball, join(partial, "package.tgz"));
   // What a user's infrastructure repository has: Pulumi, the package, TypeScript for the programs and policy pack.
@@ -155,7 +160,8 @@ async function installInto(
         dependencies: {
           [PACKAGE_NAME]: "file:./package.tgz",
           "@pulumi/pulumi": own.dependencies["@pulumi/pulumi"],
-          "@pulumi/policy": own.dependencies["@pulumi/policy"],
+          // An optional peer of the package: a user who writes a policy pack installs it.
+          "@pulumi/policy": own.peerDependencies["@pulumi/policy"],
           typescript: own.devDependencies["typescript"],
           "@types/node": own.devDependencies["@types/node"],
         },

@@ -10,7 +10,6 @@
  */
 export * as interchange from "./interchange";
 export * as commercelayer from "./commercelayer";
-export * as policies from "./policies";
 
 // When Pulumi's plugin runner loads this package directory as the provider plugin (PulumiPlugin.yaml, engines that
 // ignore its `main`), serve the plugin; a program importing the SDK is unaffected (provider/plugin/launch.ts).

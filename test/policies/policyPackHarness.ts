@@ -42,15 +42,14 @@ export function preparePolicyPack(): PolicyPackFixture {
   const modules = join(dir, "node_modules");
   mkdirSync(modules);
   symlinkSync(join(repoRoot, "node_modules", "@pulumi"), join(modules, "@pulumi"), "dir");
-  // The package's main entry loads every resource class; the pack only needs `policies`, so the stand-in exposes
-  // exactly that export from the build (sdk/index.ts re-exports the same module as `policies`).
+  // The pack imports `pulumi-platform-credentials/policies`; the stand-in exposes exactly that subpath from the build.
   const standIn = join(modules, "pulumi-platform-credentials");
   mkdirSync(standIn);
   writeFileSync(
     join(standIn, "package.json"),
-    JSON.stringify({ name: "pulumi-platform-credentials", main: "index.js" }),
+    JSON.stringify({ name: "pulumi-platform-credentials", exports: { "./policies": "./policies.js" } }),
   );
-  writeFileSync(join(standIn, "index.js"), `exports.policies = require(${JSON.stringify(builtPolicies)});\n`);
+  writeFileSync(join(standIn, "policies.js"), `module.exports = require(${JSON.stringify(builtPolicies)});\n`);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
