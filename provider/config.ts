@@ -2,7 +2,20 @@
  * Provider settings: stack config first (handed to the provider by the engine, secrets decrypted), then the
  * environment, then defaults. Nothing here is ever captured in serialized provider code, returned as an output
  * or written into an error message.
+ *
+ * Named accounts: besides the settings above (the default account), a stack may declare accounts in the one
+ * object-valued key {@link ACCOUNTS_CONFIG_KEY}, keyed by account name, each holding the platform settings of
+ * {@link accountFields} under their `settingKeys` names:
+ *
+ *     pulumi config set --secret --path 'platform-credentials:accounts.globex.interchangeApiKey' scope3_...
+ *
+ * A resource names its account in its (non-secret) `account` input, which is stored in state, so reads and deletes
+ * use the account the resource was created with, with whatever credentials the config holds for it today: rotating
+ * a key changes no resource. The real engine hands the dynamic provider's `configure` this key as one JSON text with
+ * the secrets inside decrypted (docs/engine.md); an object is accepted too.
  */
+import { z } from "zod";
+import { closestKey } from "./check";
 
 /** Reads one stack config value by its full key (`interchange:apiKey`). */
 export type ConfigSource = (key: string) => string | undefined;
@@ -176,4 +189,226 @@ export function resolveSettings(stack: ConfigSource, env: NodeJS.ProcessEnv = pr
 export function requireSetting(value: string | undefined, key: SettingKey, what: string): string {
   if (value === undefined) throw new ConfigurationError(`${what} is not configured: ${howToSet(key)}.`);
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Named accounts
+
+/** The stack-config key holding the named accounts: an object keyed by account name. */
+export const ACCOUNTS_CONFIG_KEY = "platform-credentials:accounts";
+
+/**
+ * What an account may set: the platform settings of {@link settingKeys}, under the same names. Base URLs left out
+ * are the default account's; credentials never are (a typo must not fall back to another account's key). HTTP
+ * timeouts and retries are the process's, for every account.
+ */
+export const accountFields = [
+  "interchangeApiKey",
+  "interchangeBaseUrl",
+  "commerceLayerClientId",
+  "commerceLayerClientSecret",
+  "commerceLayerAuthUrl",
+  "commerceLayerBaseUrl",
+] as const satisfies readonly (keyof typeof settingKeys)[];
+
+/** One setting of an account. */
+export type AccountField = (typeof accountFields)[number];
+
+/** The credential fields each platform needs in an account. */
+export const accountCredentialFields = {
+  interchange: ["interchangeApiKey"],
+  commercelayer: ["commerceLayerClientId", "commerceLayerClientSecret"],
+} as const satisfies Record<string, readonly AccountField[]>;
+
+/** A platform whose settings an account holds (a definition's `token.module`). */
+export type AccountPlatform = keyof typeof accountCredentialFields;
+
+/**
+ * Account names: a letter, then letters, digits, `_` or `-` (at most 64 characters), so that the name is one
+ * segment of a `pulumi config set --path` path as typed.
+ */
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** The command that sets one setting of an account. */
+export function accountCommand(account: string, field: AccountField, value = "<value>"): string {
+  const secret = (settingKeys[field] as SettingKey).secret ? "--secret " : "";
+  return `pulumi config set ${secret}--path '${ACCOUNTS_CONFIG_KEY}.${account}.${field}' ${value}`;
+}
+
+/** How to set a setting of the default account (`account` undefined) or of a named account, for messages. */
+export function howToSetFor(account: string | undefined, field: AccountField): string {
+  return account === undefined ? howToSet(settingKeys[field]) : `set it with \`${accountCommand(account, field)}\``;
+}
+
+/** The value of a required setting of an account, or a {@link ConfigurationError} naming the command to set it. */
+export function requireAccountSetting(
+  value: string | undefined,
+  account: string | undefined,
+  field: AccountField,
+  what: string,
+): string {
+  if (account === undefined) return requireSetting(value, settingKeys[field], what);
+  if (value === undefined) {
+    throw new ConfigurationError(`${what} of account "${account}" is not configured: ${howToSetFor(account, field)}.`);
+  }
+  return value;
+}
+
+/**
+ * The `account` input every resource takes: the name of an account of {@link ACCOUNTS_CONFIG_KEY}, or absent for
+ * the default account. Not a secret: it only names where the credentials are.
+ */
+export function accountInput(platform: AccountPlatform) {
+  const field = accountCredentialFields[platform][0];
+  const fix = `use the name of an account declared with \`${accountCommand("<name>", field)}\`, or leave it out`;
+  return z
+    .string({ error: `account must be a string; ${fix}` })
+    .regex(ACCOUNT_NAME_PATTERN, {
+      error: `account must start with a letter and hold only letters, digits, "_" or "-" (at most 64); ${fix}`,
+    })
+    .optional()
+    .describe(
+      `Name of the account under \`${ACCOUNTS_CONFIG_KEY}\` in stack config whose credentials manage this resource ` +
+        `(\`${accountCommand("<name>", field)}\`); the default account's settings when omitted. Not a secret. ` +
+        "Changing it replaces the resource.",
+    );
+}
+
+/** The settings of every named account, by name, as stack config declares them (nothing resolved yet). */
+export type DeclaredAccounts = ReadonlyMap<string, Readonly<Partial<Record<AccountField, string>>>>;
+
+function describeValue(value: unknown): string {
+  return Array.isArray(value) ? "a list" : value === null ? "null" : `a ${typeof value}`;
+}
+
+/**
+ * The accounts of {@link ACCOUNTS_CONFIG_KEY}, checked for shape: an object of objects of strings, with known
+ * fields only (an unknown one names the field it probably meant). Values are never quoted: some are secrets.
+ */
+export function declaredAccounts(stack: ConfigSource): DeclaredAccounts {
+  const raw = stack(ACCOUNTS_CONFIG_KEY);
+  const accounts = new Map<string, Partial<Record<AccountField, string>>>();
+  if (raw === undefined || raw.trim() === "") return accounts;
+  const shapeFix =
+    `declare each account with \`${accountCommand("<name>", "interchangeApiKey")}\` (and the other fields: ` +
+    `${accountFields.join(", ")})`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`${ACCOUNTS_CONFIG_KEY} must be an object keyed by account name; ${shapeFix}.`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigurationError(
+      `${ACCOUNTS_CONFIG_KEY} must be an object keyed by account name, not ${describeValue(parsed)}; ${shapeFix}.`,
+    );
+  }
+  for (const [name, settings] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!ACCOUNT_NAME_PATTERN.test(name)) {
+      throw new ConfigurationError(
+        `${ACCOUNTS_CONFIG_KEY} has an account named ${JSON.stringify(name.slice(0, 64))}: account names start with ` +
+          'a letter and hold only letters, digits, "_" or "-" (at most 64 characters); rename it.',
+      );
+    }
+    if (!settings || typeof settings !== "object" || Array.isArray(settings)) {
+      throw new ConfigurationError(
+        `${ACCOUNTS_CONFIG_KEY}.${name} must be an object of settings, not ${describeValue(settings)}; ${shapeFix}.`,
+      );
+    }
+    const account: Partial<Record<AccountField, string>> = {};
+    for (const [field, value] of Object.entries(settings as Record<string, unknown>)) {
+      if (!(accountFields as readonly string[]).includes(field)) {
+        const meant = closestKey(field, accountFields);
+        throw new ConfigurationError(
+          `${ACCOUNTS_CONFIG_KEY}.${name} has no setting ${JSON.stringify(field.slice(0, 64))}` +
+            `${meant ? `; did you mean ${meant}?` : ""} (settings: ${accountFields.join(", ")}).`,
+        );
+      }
+      if (typeof value !== "string") {
+        throw new ConfigurationError(
+          `${ACCOUNTS_CONFIG_KEY}.${name}.${field} must be a string, not ${describeValue(value)}; ` +
+            `${howToSetFor(name, field as AccountField)}.`,
+        );
+      }
+      if (value.trim() !== "") account[field as AccountField] = value.trim();
+    }
+    accounts.set(name, account);
+  }
+  return accounts;
+}
+
+/**
+ * The settings of one named account: its credentials (undefined when it does not set them), its base URLs or the
+ * default account's, and the process's HTTP settings. Throws a {@link ConfigurationError} naming the commands that
+ * declare the account when it is not declared, or naming the field when a URL is malformed.
+ */
+export function resolveAccountSettings(
+  name: string,
+  accounts: DeclaredAccounts,
+  defaults: ProviderSettings,
+  platform?: AccountPlatform,
+): ProviderSettings {
+  const account = accounts.get(name);
+  if (!account) {
+    const fields = platform ? accountCredentialFields[platform] : (["interchangeApiKey"] as const);
+    const commands = fields.map((f) => `\`${accountCommand(name, f)}\``).join(" and ");
+    const known = [...accounts.keys()];
+    throw new ConfigurationError(
+      `Account "${name}" is not configured in stack config (${ACCOUNTS_CONFIG_KEY}.${name}): declare it with ` +
+        `${commands}` +
+        (known.length ? ` (configured accounts: ${known.join(", ")})` : " (no account is configured)") +
+        ", or leave `account` out to use the default account.",
+    );
+  }
+  const url = (field: AccountField, fallback: string): string => {
+    const v = account[field];
+    if (v === undefined) return fallback;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("protocol");
+    } catch {
+      throw new ConfigurationError(
+        `${ACCOUNTS_CONFIG_KEY}.${name}.${field} must be an http(s) URL; ${howToSetFor(name, field)}.`,
+      );
+    }
+    return v.replace(/\/+$/, "");
+  };
+  return {
+    interchange: {
+      apiKey: account.interchangeApiKey,
+      baseUrl: url("interchangeBaseUrl", defaults.interchange.baseUrl),
+    },
+    commerceLayer: {
+      clientId: account.commerceLayerClientId,
+      clientSecret: account.commerceLayerClientSecret,
+      authUrl: url("commerceLayerAuthUrl", defaults.commerceLayer.authUrl),
+      baseUrl: url("commerceLayerBaseUrl", defaults.commerceLayer.baseUrl),
+    },
+    http: defaults.http,
+  };
+}
+
+/**
+ * Why an account cannot serve a resource of `platform`, or undefined when it can: it is not declared, or it lacks
+ * a credential that platform needs. For `check`, before any request.
+ */
+export function accountProblem(
+  name: string,
+  platform: AccountPlatform,
+  accounts: DeclaredAccounts,
+  defaults: ProviderSettings,
+): string | undefined {
+  try {
+    resolveAccountSettings(name, accounts, defaults, platform);
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.message;
+    throw err;
+  }
+  const account = accounts.get(name) ?? {};
+  const missing = accountCredentialFields[platform].filter((f) => account[f] === undefined);
+  if (missing.length === 0) return undefined;
+  return (
+    `Account "${name}" has no ${missing.join(" or ")} in stack config: set ` +
+    `${missing.map((f) => `\`${accountCommand(name, f)}\``).join(" and ")}.`
+  );
 }

@@ -1,40 +1,133 @@
 /**
- * What a resource definition's lifecycle methods receive: the resolved settings and the platform clients built
- * from them, created once per provider process and shared by every resource (so connection pools, token caches,
- * list coalescing and per-advertiser locks are shared too).
+ * What a resource definition's lifecycle methods receive: the resolved settings of one account and the platform
+ * clients built from them, created once per provider process and account and shared by every resource of that
+ * account (so connection pools, token caches and list coalescing are per account, while per-advertiser locks are
+ * shared by every account of the process, see {@link ProviderContext.sharedMemo}).
  */
-import { resolveSettings, type ConfigSource, type ProviderSettings } from "./config";
+import {
+  accountProblem,
+  declaredAccounts,
+  resolveAccountSettings,
+  resolveSettings,
+  type AccountPlatform,
+  type ConfigSource,
+  type DeclaredAccounts,
+  type ProviderSettings,
+} from "./config";
+
+/** Options of a {@link ProviderContext}. */
+export interface ProviderContextOptions {
+  /** The named account the settings are of; undefined for the default account. */
+  readonly account?: string | undefined;
+  /** The memo shared by every account's context of a process ({@link ProviderContext.sharedMemo}). */
+  readonly shared?: Map<string, unknown>;
+}
 
 /** Settings plus a memo of platform clients. Platform modules add their clients with {@link ProviderContext.memo}. */
 export class ProviderContext {
   private readonly memos = new Map<string, unknown>();
+  private readonly shared: Map<string, unknown>;
+  /** The named account these settings are of (for messages); undefined for the default account. */
+  readonly account: string | undefined;
 
   constructor(
     /** The resolved provider settings. */
     readonly settings: ProviderSettings,
-  ) {}
+    options: ProviderContextOptions = {},
+  ) {
+    this.account = options.account;
+    this.shared = options.shared ?? this.memos;
+  }
 
   /** The value built by `make` the first time `key` is asked for (platform API clients). */
   memo<T>(key: string, make: () => T): T {
     if (!this.memos.has(key)) this.memos.set(key, make());
     return this.memos.get(key) as T;
   }
+
+  /**
+   * Like {@link memo}, but shared by the contexts of every account of the process: for what must hold whichever key
+   * makes the call (two accounts may be two keys of one customer), such as the lock that serializes the writes of
+   * one advertiser's list. Include the base URL in `key` when the value is about a platform's objects.
+   */
+  sharedMemo<T>(key: string, make: () => T): T {
+    if (!this.shared.has(key)) this.shared.set(key, make());
+    return this.shared.get(key) as T;
+  }
 }
 
-let current: ProviderContext | undefined;
-let stackConfig: ConfigSource = () => undefined;
+interface Configured {
+  readonly source: ConfigSource;
+  defaults?: ProviderSettings;
+  accounts?: DeclaredAccounts;
+  readonly contexts: Map<string | undefined, ProviderContext>;
+  readonly shared: Map<string, unknown>;
+}
+
+const fresh = (source: ConfigSource): Configured => ({ source, contexts: new Map(), shared: new Map() });
+let configured: Configured = fresh(() => undefined);
 
 /**
- * Record the stack config the engine handed to the provider (adapters call this from `configure`). The context
+ * Record the stack config the engine handed to the provider (adapters call this from `configure`). Every context
  * is rebuilt on next use.
  */
 export function configureProvider(source: ConfigSource): void {
-  stackConfig = source;
-  current = undefined;
+  configured = fresh(source);
 }
 
-/** The process's context, built from the configured stack config and the environment on first use. */
-export function providerContext(): ProviderContext {
-  current ??= new ProviderContext(resolveSettings(stackConfig));
-  return current;
+function defaults(): ProviderSettings {
+  return (configured.defaults ??= resolveSettings(configured.source));
+}
+
+function accounts(): DeclaredAccounts {
+  return (configured.accounts ??= declaredAccounts(configured.source));
+}
+
+/**
+ * The context of an account (`account` undefined: the default account), built from the configured stack config and
+ * the environment on first use. Throws a ConfigurationError naming the commands that declare an account the stack
+ * config does not have (those of `platform`'s credentials).
+ */
+export function providerContext(account?: string, platform?: AccountPlatform): ProviderContext {
+  let ctx = configured.contexts.get(account);
+  if (!ctx) {
+    const settings =
+      account === undefined ? defaults() : resolveAccountSettings(account, accounts(), defaults(), platform);
+    ctx = new ProviderContext(settings, { account, shared: configured.shared });
+    configured.contexts.set(account, ctx);
+  }
+  return ctx;
+}
+
+/**
+ * Why the named account cannot serve a resource of `platform` (not declared, a credential missing, a malformed
+ * setting), or undefined when it can. Makes no request.
+ */
+export function accountConfigurationProblem(account: string, platform: AccountPlatform): string | undefined {
+  try {
+    return accountProblem(account, platform, accounts(), defaults());
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** Every credential configured for the default account and the named accounts, for redaction. */
+export function configuredCredentials(): string[] {
+  const found: string[] = [];
+  const add = (settings: ProviderSettings) => {
+    for (const v of [settings.interchange.apiKey, settings.commerceLayer.clientSecret]) if (v) found.push(v);
+  };
+  try {
+    add(defaults());
+  } catch {
+    // Settings that do not resolve hold no credential to hide; the lifecycle call reports them.
+  }
+  try {
+    for (const account of accounts().values()) {
+      for (const v of [account.interchangeApiKey, account.commerceLayerClientSecret]) if (v) found.push(v);
+    }
+  } catch {
+    // Malformed accounts config: the call that names an account reports it.
+  }
+  return found;
 }

@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { MAX_URL_LENGTH, checkWithSchema, requiredText } from "../check";
+import { accountInput } from "../config";
 import type { ProviderContext } from "../context";
 import { ApiError, type HttpClient } from "../http";
 import {
@@ -153,6 +154,7 @@ const inputsSchema = z.object({
       "At creation, take over the one existing credential with this name in the organization instead of creating " +
         "a new one (its mutable attributes are updated to match). Ignored after creation.",
     ),
+  account: accountInput("commercelayer"),
 });
 
 /** Inputs of {@link apiCredential}, defaults applied. */
@@ -175,7 +177,9 @@ const outputsSchema = z.object({
   updatedAt: z.string().describe("When the credential was last updated (ISO 8601)."),
 });
 
-const REPLACE_ON = ["organizationId", "kind", "mode", "customApp"] as const;
+// Another account is another provisioning client: the credential is made again through it (the old one is deleted
+// through the old client, the account in its state).
+const REPLACE_ON = ["organizationId", "kind", "mode", "customApp", "account"] as const;
 /** Inputs Commerce Layer lets PATCH change. */
 const MUTABLE = ["name", "redirectUri", "expiresIn", "reference", "referenceOrigin", "metadata", "roleId"] as const;
 /** Only matters at creation: toggling it later changes nothing on the platform. */
@@ -298,6 +302,8 @@ function stateOf(record: ApiCredential, fallback: State): State {
   set("metadata", userMetadata(record.metadata));
   set("roleId", record.roleId ?? undefined);
   set("adopt", fallback.adopt);
+  // Not the platform's: the account whose client made the credential, kept so later calls use that client.
+  set("account", fallback.account);
   set("clientId", record.clientId);
   // Commerce Layer may send the secret only when the credential is created: keep the one we saw.
   set("clientSecret", record.clientSecret ?? fallback.clientSecret);

@@ -1,9 +1,10 @@
 /**
- * The Commerce Layer HTTP clients of a provider process, built once from the settings and shared by every Commerce
- * Layer resource: the token endpoint client and the Provisioning API client authenticated by the cached token.
+ * The Commerce Layer HTTP clients of a provider process and account, built once from the account's settings and
+ * shared by every Commerce Layer resource of that account: the token endpoint client and the Provisioning API client
+ * authenticated by the cached token.
  */
 import type { ProviderContext } from "../context";
-import { requireSetting, settingKeys } from "../config";
+import { requireAccountSetting } from "../config";
 import { HttpClient } from "../http";
 import { CommerceLayerTokenSource } from "./token";
 
@@ -13,7 +14,7 @@ export const COMMERCE_LAYER = "Commerce Layer";
 /** Display name used in token endpoint error messages. */
 export const COMMERCE_LAYER_AUTH = "Commerce Layer auth";
 
-/** The process's token source (one cached token for every Commerce Layer request). */
+/** The account's token source (one cached token for every Commerce Layer request of the account). */
 export function commerceLayerTokens(ctx: ProviderContext): CommerceLayerTokenSource {
   return ctx.memo("commercelayer.token", () => {
     const settings = ctx.settings.commerceLayer;
@@ -26,18 +27,29 @@ export function commerceLayerTokens(ctx: ProviderContext): CommerceLayerTokenSou
     });
     // Resolved at the first token request, so a stack that never touches Commerce Layer need not configure it and
     // check/diff (which make no call) work without credentials.
-    return new CommerceLayerTokenSource(http, () => ({
-      clientId: requireSetting(settings.clientId, settingKeys.commerceLayerClientId, "The Commerce Layer client id"),
-      clientSecret: requireSetting(
-        settings.clientSecret,
-        settingKeys.commerceLayerClientSecret,
-        "The Commerce Layer client secret",
-      ),
-    }));
+    return new CommerceLayerTokenSource(
+      http,
+      () => ({
+        clientId: requireAccountSetting(
+          settings.clientId,
+          ctx.account,
+          "commerceLayerClientId",
+          "The Commerce Layer client id",
+        ),
+        clientSecret: requireAccountSetting(
+          settings.clientSecret,
+          ctx.account,
+          "commerceLayerClientSecret",
+          "The Commerce Layer client secret",
+        ),
+      }),
+      Date.now,
+      ctx.account,
+    );
   });
 }
 
-/** The process's Provisioning API client (JSON:API documents, cached bearer token, retries per settings). */
+/** The account's Provisioning API client (JSON:API documents, cached bearer token, retries per settings). */
 export function commerceLayerHttp(ctx: ProviderContext): HttpClient {
   return ctx.memo(
     "commercelayer.http",

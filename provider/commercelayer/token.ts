@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { ApiError, parsePayload, type HttpClient, type TokenSource } from "../http";
-import { howToSet, settingKeys } from "../config";
+import { ACCOUNTS_CONFIG_KEY, howToSetFor } from "../config";
 
 /** The provisioning client credentials, resolved when the first token is needed. */
 export interface ClientCredentials {
@@ -42,6 +42,8 @@ export class CommerceLayerTokenSource implements TokenSource {
     /** The provisioning client id and secret; throws a ConfigurationError when they are not configured. */
     private readonly credentials: () => ClientCredentials,
     private readonly now: () => number = Date.now,
+    /** The named account the credentials are of (for the remedy of a refusal); undefined for the default one. */
+    private readonly account: string | undefined = undefined,
   ) {}
 
   /** The current token, requesting a new one when there is none or it is about to expire. */
@@ -76,7 +78,7 @@ export class CommerceLayerTokenSource implements TokenSource {
       }));
     } catch (err) {
       if (err instanceof ApiError && (err.isUnauthorized() || err.isValidation())) {
-        this.refused = rejectedCredentials(err);
+        this.refused = rejectedCredentials(err, this.account);
         throw this.refused;
       }
       throw err;
@@ -92,10 +94,17 @@ export class CommerceLayerTokenSource implements TokenSource {
   }
 }
 
-function rejectedCredentials(err: ApiError): ApiError {
+function rejectedCredentials(err: ApiError, account: string | undefined): ApiError {
+  const [id, secret] =
+    account === undefined
+      ? ["commercelayer:clientId", "commercelayer:clientSecret"]
+      : [
+          `${ACCOUNTS_CONFIG_KEY}.${account}.commerceLayerClientId`,
+          `${ACCOUNTS_CONFIG_KEY}.${account}.commerceLayerClientSecret`,
+        ];
   return err.with({
     remedy:
-      `The provisioning client credentials were refused: check commercelayer:clientId (${howToSet(settingKeys.commerceLayerClientId)}) ` +
-      `and commercelayer:clientSecret (${howToSet(settingKeys.commerceLayerClientSecret)}).`,
+      `The provisioning client credentials were refused: check ${id} (${howToSetFor(account, "commerceLayerClientId")}) ` +
+      `and ${secret} (${howToSetFor(account, "commerceLayerClientSecret")}).`,
   });
 }

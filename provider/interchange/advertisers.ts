@@ -142,9 +142,15 @@ export class AdvertiserWrites {
   }
 }
 
-/** The process's record of its writes per advertiser. */
+/**
+ * The process's record of its writes per advertiser, shared by its accounts (two accounts may be two keys of one
+ * customer, writing the same list).
+ */
 export function advertiserWrites(ctx: ProviderContext): AdvertiserWrites {
-  return ctx.memo("interchange.advertiserWrites", () => new AdvertiserWrites());
+  return ctx.sharedMemo(
+    `interchange.advertiserWrites ${ctx.settings.interchange.baseUrl}`,
+    () => new AdvertiserWrites(),
+  );
 }
 
 /** A read of an advertiser's credentials, with what this process's writes expect it to hold. */
@@ -361,9 +367,12 @@ export const knownSasTokens = new KnownSasTokens();
 /** How long a write waits for a sibling Azure credential's token to be shown by its own resource, in ms. */
 export const siblingTokenWait = { ms: 3_000 };
 
-/** The process's per-advertiser locks. */
+/**
+ * The process's per-advertiser locks, shared by its accounts: two accounts may be two keys of one customer, and
+ * their writes to one advertiser's list must not overlap either.
+ */
 export function advertiserLocks(ctx: ProviderContext): AdvertiserLocks {
-  return ctx.memo("interchange.advertiserLocks", () => new AdvertiserLocks());
+  return ctx.sharedMemo(`interchange.advertiserLocks ${ctx.settings.interchange.baseUrl}`, () => new AdvertiserLocks());
 }
 
 /**

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { checkWithSchema, pathSegmentText, requiredText } from "../check";
+import { accountInput } from "../config";
 import { ApiError, platformText } from "../http";
 import {
   BugError,
@@ -199,6 +200,7 @@ export const dataDeliveryCredentialInputs = z.object({
       "Take over a credential of the same name that already exists (default false: creating fails instead). " +
         "Its config is updated to this destination.",
     ),
+  account: accountInput("interchange"),
 });
 
 /** The checked inputs. */
@@ -219,7 +221,8 @@ export const dataDeliveryCredentialOutputs = z.object({
 });
 
 const INPUT_KEYS = Object.keys(dataDeliveryCredentialInputs.shape);
-const REPLACE_ON = ["advertiserId", "name"] as const;
+// Another account is another customer's advertiser list (or another key of the same one): a new entry there.
+const REPLACE_ON = ["advertiserId", "name", "account"] as const;
 const OPTION_DEFAULTS = {
   waitForProbe: true,
   probeTimeoutSeconds: DEFAULT_PROBE_TIMEOUT_SECONDS,
@@ -609,7 +612,8 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
     const token = tokenStale ? "" : oldToken;
     const destination = destinationFromRemote(remote, token) ?? (state.destination as Destination | undefined);
     if (!tokenStale && destination) rememberSasToken({ advertiserId, name, destination }, remote);
-    const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options };
+    const account = typeof state.account === "string" ? { account: state.account } : {};
+    const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options, ...account };
     return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
   },
 

@@ -1,15 +1,15 @@
 /**
- * The Scope3 Interchange HTTP client of a provider process, built once from the settings and shared by every
- * Interchange resource.
+ * The Scope3 Interchange HTTP client of a provider process and account, built once from the account's settings and
+ * shared by every Interchange resource of that account.
  */
 import type { ProviderContext } from "../context";
-import { requireSetting, settingKeys } from "../config";
+import { requireAccountSetting } from "../config";
 import { HttpClient } from "../http";
 
 /** Display name used in every Interchange error message. */
 export const INTERCHANGE = "Scope3 Interchange";
 
-/** The process's Interchange client (bearer API key, envelopes, retries per settings). */
+/** The account's Interchange client (bearer API key, envelopes, retries per settings). */
 export function interchangeHttp(ctx: ProviderContext): HttpClient {
   return ctx.memo(
     "interchange.http",
@@ -22,9 +22,10 @@ export function interchangeHttp(ctx: ProviderContext): HttpClient {
           // Resolved per request so a missing key fails the first call that needs it with a clear message,
           // not provider start-up (Commerce Layer-only stacks never set it).
           token: () =>
-            requireSetting(
+            requireAccountSetting(
               ctx.settings.interchange.apiKey,
-              settingKeys.interchangeApiKey,
+              ctx.account,
+              "interchangeApiKey",
               "The Scope3 Interchange API key",
             ),
         },

@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
-import { settingKeys } from "../config";
+import { accountCommand, accountInput, settingKeys } from "../config";
 import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText } from "../check";
 import { ApiError } from "../http";
 import {
@@ -161,6 +161,7 @@ export const storefrontSourceCredentialInputs = z.object({
         "secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone " +
         "changes no remote object.",
     ),
+  account: accountInput("interchange"),
 });
 
 /** Inputs after `check` (defaults applied). */
@@ -547,10 +548,13 @@ function withRemedy(err: ApiError, remedy: string): ApiError {
 export function explainRegistrationError(err: unknown, inputs: StorefrontSourceCredentialInputs): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.isUnauthorized()) {
+    const { account } = inputs;
     return withRemedy(
       err,
-      `The API key comes from the \`${settingKeys.interchangeApiKey.config}\` stack config (pulumi config set --secret ` +
-        `${settingKeys.interchangeApiKey.config} <key>) or ${settingKeys.interchangeApiKey.env}.`,
+      account === undefined
+        ? `The API key comes from the \`${settingKeys.interchangeApiKey.config}\` stack config (pulumi config set ` +
+            `--secret ${settingKeys.interchangeApiKey.config} <key>) or ${settingKeys.interchangeApiKey.env}.`
+        : `The API key of account "${account}" comes from stack config (${accountCommand(account, "interchangeApiKey", "<key>")}).`,
     );
   }
   if (err.isForbidden() && err.code !== "TOS_ACCEPTANCE_REQUIRED") {
@@ -856,7 +860,9 @@ async function readAfterWrite(
 // ---------------------------------------------------------------------------------------------------------------
 // The definition
 
-const replaceOn = ["storefrontId", "sourceId", "accountIdentifier", "marketplaceAccount"] as const;
+// A move to another account is a new registration under that account's customer (create first: the old one's
+// delete makes no call).
+const replaceOn = ["storefrontId", "sourceId", "accountIdentifier", "marketplaceAccount", "account"] as const;
 
 function normalizedForDiff(values: Record<string, unknown>): Record<string, unknown> {
   // `adopt` defaults to false and an absent `marketplaceAccount` means a client account: compare them as such.

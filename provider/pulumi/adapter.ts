@@ -7,7 +7,14 @@
  * (provider/plugin/) reuses the same functions after unwrapping the secrets it receives.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { configureProvider, providerContext } from "../context";
+import { ACCOUNT_NAME_PATTERN, type AccountPlatform } from "../config";
+import {
+  accountConfigurationProblem,
+  configureProvider,
+  configuredCredentials,
+  providerContext,
+  type ProviderContext,
+} from "../context";
 import { PartialFailure, UNKNOWN, inputKeys, type ResourceDefinition, type State } from "../resource";
 import { definitionFor } from "../definitions";
 import { ApiError, capPlatformText, platformText, redact } from "../http";
@@ -80,9 +87,58 @@ function inputKeysOf(def: ResourceDefinition): readonly string[] {
   return keys;
 }
 
-/** Stores the stack config (secrets decrypted by the engine) for the core. */
+/** The stack config text last handed to {@link configure}, to tell a repeated configure from a new config. */
+let configuredText: string | undefined;
+
+/**
+ * Stores the stack config (secrets decrypted by the engine) for the core. Object values (the named accounts of
+ * `platform-credentials:accounts`, which the engine sends as one JSON text) reach the core as JSON text.
+ *
+ * The host configures each provider object (one per resource kind) when it first sees it, so one process calls this
+ * once per kind, with the same config: a repeat keeps the contexts, whose per-advertiser locks, coalesced lists and
+ * tokens other resources are using at that moment.
+ */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
-  configureProvider((key) => req.config.get(key));
+  const raw = (req.config as { rawConfig?: unknown }).rawConfig;
+  const text = raw && typeof raw === "object" ? JSON.stringify(raw) : undefined;
+  if (text !== undefined && text === configuredText) return;
+  configuredText = text;
+  configureProvider((key) => {
+    const value: unknown = req.config.get(key);
+    return value === undefined || value === null || typeof value === "string"
+      ? (value ?? undefined)
+      : JSON.stringify(value);
+  });
+}
+
+/** The named account a resource's inputs or state name (undefined: the default account). */
+function accountOf(values: Readonly<Record<string, unknown>>): string | undefined {
+  return typeof values.account === "string" ? values.account : undefined;
+}
+
+/**
+ * The context of the account `values` name. Reads, updates and deletes pass the state, so they use the account the
+ * resource was created with, under the credentials the stack config holds for it now.
+ */
+function contextFor(def: ResourceDefinition, values: Readonly<Record<string, unknown>>): ProviderContext {
+  return providerContext(accountOf(values), def.token.module as AccountPlatform);
+}
+
+/**
+ * `state` with the account the call used: the account is an input, and a definition that rebuilds its state from the
+ * platform's answer must not lose it (a lost account would show as a move to the default account).
+ */
+function withAccount(state: State, account: string | undefined): State {
+  return account === undefined || state.account === account ? state : { ...state, account };
+}
+
+/** A `check` failure when the named account cannot serve the resource (before any request). */
+function accountFailures(def: ResourceDefinition, news: Record<string, unknown>): dynamic.CheckFailure[] {
+  const account = news.account;
+  // Unknown during a preview, or malformed (the schema reports that): nothing to look up.
+  if (typeof account !== "string" || !ACCOUNT_NAME_PATTERN.test(account)) return [];
+  const problem = accountConfigurationProblem(account, def.token.module as AccountPlatform);
+  return problem === undefined ? [] : [{ property: "account", reason: problem }];
 }
 
 /** `check`: validation only, no side effects. */
@@ -92,10 +148,15 @@ export async function check(
   news: Record<string, unknown>,
 ): Promise<dynamic.CheckResult> {
   const def = definitionFor(kind);
-  const result = def.check(fromEngine(news), withoutProvider(olds));
+  const plainNews = fromEngine(news);
+  const result = def.check(plainNews, withoutProvider(olds));
+  const failures = [
+    ...result.failures.map((f) => ({ property: f.property, reason: f.reason })),
+    ...accountFailures(def, plainNews),
+  ];
   return {
-    inputs: toEngine(result.failures.length ? withoutProvider(news) : (result.inputs as Record<string, unknown>)),
-    failures: result.failures.map((f) => ({ property: f.property, reason: f.reason })),
+    inputs: toEngine(failures.length ? withoutProvider(news) : (result.inputs as Record<string, unknown>)),
+    failures,
   };
 }
 
@@ -150,12 +211,7 @@ function knownSecrets(
       addLeaves(value);
     }
   }
-  try {
-    const { interchange, commerceLayer } = providerContext().settings;
-    for (const credential of [interchange.apiKey, commerceLayer.clientSecret]) if (credential) found.add(credential);
-  } catch {
-    // Settings that do not resolve hold no credential to hide; the lifecycle call reports them.
-  }
+  for (const credential of configuredCredentials()) found.add(credential);
   return [...found];
 }
 
@@ -233,8 +289,9 @@ export async function create(
   const plainInputs = withoutProvider(inputs);
   const secretsWith = (state?: State) => lazySecrets(() => knownSecrets(def, [plainInputs, state], markedSecrets));
   try {
-    const created = await def.create(providerContext(), plainInputs as never);
-    return { id: created.id, outs: toEngine(withPlatformTextRedacted(def, created.state, secretsWith(created.state))) };
+    const created = await def.create(contextFor(def, plainInputs), plainInputs as never);
+    const state = withAccount(created.state, accountOf(plainInputs));
+    return { id: created.id, outs: toEngine(withPlatformTextRedacted(def, state, secretsWith(state))) };
   } catch (err) {
     throw failure(def, err, inputs[PROVIDER_KEY], secretsWith(stateOf(err))());
   }
@@ -251,12 +308,12 @@ export async function read(
   const olds = withoutProvider(props);
   let result;
   try {
-    result = await def.read(providerContext(), id, olds);
+    result = await def.read(contextFor(def, olds), id, olds);
   } catch (err) {
     throw failure(def, err, undefined, knownSecrets(def, [olds], markedSecrets));
   }
   if (!result) return {};
-  const fresh = result.state;
+  const fresh = withAccount(result.state, accountOf(olds));
   const state: State = withPlatformTextRedacted(def, fresh, () => knownSecrets(def, [olds, fresh], markedSecrets));
   const inputs: Record<string, unknown> = {};
   for (const k of inputKeysOf(def)) if (state[k] !== undefined) inputs[k] = state[k];
@@ -276,7 +333,11 @@ export async function update(
   const secretsWith = (state?: State) =>
     lazySecrets(() => knownSecrets(def, [plainOlds, plainNews, state], markedSecrets));
   try {
-    const state = await def.update(providerContext(), id, plainOlds, plainNews as never);
+    // An account change replaces (every definition's replaceOn), so olds and news name the same account.
+    const state = withAccount(
+      await def.update(contextFor(def, plainNews), id, plainOlds, plainNews as never),
+      accountOf(plainNews),
+    );
     return { outs: toEngine(withPlatformTextRedacted(def, state, secretsWith(state))) };
   } catch (err) {
     throw failure(def, err, news[PROVIDER_KEY], secretsWith(stateOf(err))());
@@ -293,7 +354,7 @@ export async function remove(
   const def = definitionFor(kind);
   const state = withoutProvider(props);
   try {
-    await def.delete(providerContext(), id, state);
+    await def.delete(contextFor(def, state), id, state);
   } catch (err) {
     throw failure(def, err, undefined, knownSecrets(def, [state], markedSecrets));
   }

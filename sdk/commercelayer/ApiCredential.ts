@@ -10,7 +10,7 @@ import { wrapSecretInputs } from "../secrets";
 /**
  * Arguments of an {@link ApiCredential}. Configure the provisioning client with `commercelayer:clientId` and
  * `commercelayer:clientSecret` (stack config, the secret with `--secret`) or `COMMERCELAYER_CLIENT_ID` /
- * `COMMERCELAYER_CLIENT_SECRET`.
+ * `COMMERCELAYER_CLIENT_SECRET`; other clients as named accounts (`account`).
  */
 export interface ApiCredentialArgs {
   /** Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential. */
@@ -59,6 +59,16 @@ export interface ApiCredentialArgs {
    * fails the creation. Default false. Ignored after creation.
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Name of the Commerce Layer account whose provisioning client manages this credential: an account declared in
+   * stack config under `platform-credentials:accounts` (`pulumi config set --path
+   * 'platform-credentials:accounts.<name>.commerceLayerClientId' <id>` and `pulumi config set --secret --path
+   * 'platform-credentials:accounts.<name>.commerceLayerClientSecret' <secret>`). Omitted: the default account
+   * (`commercelayer:clientId` / `commercelayer:clientSecret`). Not a secret. Rotating the client secret in config
+   * changes nothing; changing `account` replaces the credential (made through the new client, deleted through the
+   * old one).
+   */
+  readonly account?: pulumi.Input<string>;
 }
 
 /**
@@ -105,10 +115,17 @@ export class ApiCredential extends pulumi.dynamic.Resource {
 
   /**
    * Look up an existing credential by its Commerce Layer id, for reading its outputs (`pulumi import` cannot work
-   * for dynamic resources; use `adopt` to manage an existing credential).
+   * for dynamic resources; use `adopt` to manage an existing credential). `state.account`: the account whose
+   * provisioning client reads it (default: the default account).
    */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ApiCredential {
-    return new ApiCredential(name, undefined as unknown as ApiCredentialArgs, { ...opts, id });
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    opts?: pulumi.CustomResourceOptions,
+    state?: { readonly account?: pulumi.Input<string> },
+  ): ApiCredential {
+    const lookup = state?.account === undefined ? undefined : { account: state.account };
+    return new ApiCredential(name, lookup as unknown as ApiCredentialArgs, { ...opts, id });
   }
 
   /** Id of the owning organization. */
@@ -135,6 +152,8 @@ export class ApiCredential extends pulumi.dynamic.Resource {
   declare readonly roleId: pulumi.Output<string | undefined>;
   /** Whether creation adopted an existing credential (as given). */
   declare readonly adopt: pulumi.Output<boolean>;
+  /** The account whose provisioning client manages the credential (undefined: the default account). */
+  declare readonly account: pulumi.Output<string | undefined>;
   /** OAuth client id (secret). */
   declare readonly clientId: pulumi.Output<string>;
   /** OAuth client secret (secret); undefined for an adopted credential whose secret the API did not return. */
@@ -169,6 +188,7 @@ export class ApiCredential extends pulumi.dynamic.Resource {
       metadata: undefined,
       roleId: undefined,
       adopt: undefined,
+      account: undefined,
     };
     const outputs = Object.fromEntries(API_CREDENTIAL_OUTPUT_NAMES.map((k) => [k, undefined]));
     super(

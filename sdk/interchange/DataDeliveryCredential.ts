@@ -87,6 +87,14 @@ export interface DataDeliveryCredentialArgs {
    * taken). The existing credential's config is updated to `destination`.
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Name of the Scope3 Interchange account whose API key manages this resource: an account declared in stack config
+   * under `platform-credentials:accounts` (`pulumi config set --secret --path
+   * 'platform-credentials:accounts.<name>.interchangeApiKey' <key>`). Omitted: the default account
+   * (`interchange:apiKey` / `SCOPE3_API_KEY`). Not a secret. Rotating the account's key in config changes nothing;
+   * changing `account` replaces the resource.
+   */
+  readonly account?: pulumi.Input<string>;
 }
 
 const OUTPUT_NAMES = [
@@ -146,10 +154,16 @@ export class DataDeliveryCredential extends pulumi.dynamic.Resource {
   /**
    * Look up an existing credential by its provider id `<advertiserId>/<name>` (for `get`; `pulumi import` cannot work
    * for dynamic resources; use `adopt` to manage an existing credential). Refresh re-probes it unless the state says
-   * otherwise.
+   * otherwise. `state.account`: the account whose API key reads it (default: the default account).
    */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): DataDeliveryCredential {
-    return new DataDeliveryCredential(name, undefined as unknown as DataDeliveryCredentialArgs, { ...opts, id });
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    opts?: pulumi.CustomResourceOptions,
+    state?: { readonly account?: pulumi.Input<string> },
+  ): DataDeliveryCredential {
+    const lookup = state?.account === undefined ? undefined : { account: state.account };
+    return new DataDeliveryCredential(name, lookup as unknown as DataDeliveryCredentialArgs, { ...opts, id });
   }
 
   /** Id of the owning advertiser. */
@@ -166,6 +180,8 @@ export class DataDeliveryCredential extends pulumi.dynamic.Resource {
   declare readonly validateOnRefresh: pulumi.Output<boolean>;
   /** Whether creation adopted an existing credential (as given). */
   declare readonly adopt: pulumi.Output<boolean>;
+  /** The account whose API key manages the resource (undefined: the default account). */
+  declare readonly account: pulumi.Output<string | undefined>;
   /** The platform's database id of the credential row (changes when the credential is recreated). */
   declare readonly credentialId: pulumi.Output<string>;
   /** `GCS`, `S3` or `AZURE_BLOB`, as the API reports it. */
@@ -199,6 +215,7 @@ export class DataDeliveryCredential extends pulumi.dynamic.Resource {
       probeTimeoutSeconds: undefined,
       validateOnRefresh: undefined,
       adopt: undefined,
+      account: undefined,
     };
     const outputs = Object.fromEntries(OUTPUT_NAMES.map((k) => [k, undefined]));
     super(

@@ -106,6 +106,14 @@ export interface StorefrontSourceCredentialArgs {
    * it over. Changing it later changes nothing remotely.
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Name of the Scope3 Interchange account whose API key manages this resource: an account declared in stack config
+   * under `platform-credentials:accounts` (`pulumi config set --secret --path
+   * 'platform-credentials:accounts.<name>.interchangeApiKey' <key>`). Omitted: the default account
+   * (`interchange:apiKey` / `SCOPE3_API_KEY`). Not a secret. Rotating the account's key in config changes nothing;
+   * changing `account` replaces the resource.
+   */
+  readonly account?: pulumi.Input<string>;
 }
 
 /**
@@ -155,14 +163,16 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
   /**
    * Look up an existing credential by its id (the `credentialId`) and manage nothing: the inputs are taken from the
    * credential list. `pulumi import` cannot work for dynamic resources; to manage an existing registration, declare
-   * it with `adopt: true`.
+   * it with `adopt: true`. `state.account`: the account whose API key lists it (default: the default account).
    */
   static get(
     name: string,
     id: pulumi.Input<pulumi.ID>,
     opts?: pulumi.CustomResourceOptions,
+    state?: { readonly account?: pulumi.Input<string> },
   ): StorefrontSourceCredential {
-    return new StorefrontSourceCredential(name, undefined as unknown as StorefrontSourceCredentialArgs, {
+    const lookup = state?.account === undefined ? undefined : { account: state.account };
+    return new StorefrontSourceCredential(name, lookup as unknown as StorefrontSourceCredentialArgs, {
       ...opts,
       id,
     });
@@ -180,6 +190,8 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
   declare readonly marketplaceAccount: pulumi.Output<boolean | undefined>;
   /** Whether an existing registration may be taken over. */
   declare readonly adopt: pulumi.Output<boolean>;
+  /** The account whose API key manages the resource (undefined: the default account). */
+  declare readonly account: pulumi.Output<string | undefined>;
   /** The credential's id at Interchange (equal to the resource id unless a rotation answered a new id). */
   declare readonly credentialId: pulumi.Output<string>;
   /** `ACTIVE`, or `PENDING` while an OAuth source waits for consent. */
@@ -212,6 +224,7 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
       auth: undefined,
       marketplaceAccount: undefined,
       adopt: undefined,
+      account: undefined,
     };
     const outputs = Object.fromEntries(storefrontSourceCredentialOutputNames.map((k) => [k, undefined]));
     super(

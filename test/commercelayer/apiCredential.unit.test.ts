@@ -125,7 +125,7 @@ describe("check refuses what the API would misread (issue 11, item 10)", () => {
         property: "scopes",
         reason:
           '"scopes" is not an input of this resource; remove it (inputs: organizationId, name, kind, mode, ' +
-          "customApp, redirectUri, expiresIn, reference, referenceOrigin, metadata, roleId, adopt)",
+          "customApp, redirectUri, expiresIn, reference, referenceOrigin, metadata, roleId, adopt, account)",
       },
     ]);
   });

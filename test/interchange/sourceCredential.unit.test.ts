@@ -173,7 +173,7 @@ describe("check refuses what the API would misread (issue 11, items 10 and 11)",
         property: "rotationToken",
         reason:
           '"rotationToken" is not an input of this resource; remove it (inputs: storefrontId, sourceId, ' +
-          "accountIdentifier, auth, marketplaceAccount, adopt)",
+          "accountIdentifier, auth, marketplaceAccount, adopt, account)",
       },
     ]);
   });
@@ -321,7 +321,13 @@ describe("diff", () => {
   });
 
   it("declares the same replace keys as diff uses", () => {
-    expect([...def.replaceOn].sort()).toEqual(["accountIdentifier", "marketplaceAccount", "sourceId", "storefrontId"]);
+    expect([...def.replaceOn].sort()).toEqual([
+      "account",
+      "accountIdentifier",
+      "marketplaceAccount",
+      "sourceId",
+      "storefrontId",
+    ]);
   });
 });
 
