@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +102,22 @@ describe("installed from the tarball into a fresh project", () => {
   beforeAll(async () => {
     installed = await installPackage();
   }, 600_000);
+
+  it("resolves the specifiers the serialized shims and programs require, through the exports map", () => {
+    const projectRequire = createRequire(join(installed.root, "package.json"));
+    const dist = join(installed.root, "node_modules", "pulumi-platform-credentials", "dist");
+    // What every resource's `__provider` requires at call time (no extension: it must never change across releases).
+    expect(projectRequire.resolve("pulumi-platform-credentials/dist/provider/pulumi/adapter")).toBe(
+      join(dist, "provider", "pulumi", "adapter.js"),
+    );
+    expect(projectRequire.resolve("pulumi-platform-credentials/dist/sdk/commercelayer/ApiCredential.js")).toBe(
+      join(dist, "sdk", "commercelayer", "ApiCredential.js"),
+    );
+    expect(projectRequire.resolve("pulumi-platform-credentials")).toBe(join(dist, "sdk", "index.js"));
+    expect(projectRequire.resolve("pulumi-platform-credentials/policies")).toBe(
+      join(dist, "sdk", "policies", "index.js"),
+    );
+  });
 
   it("every example program type-checks strictly without skipLibCheck", async () => {
     const programs = readdirSync(join(installed.root, "examples"))
