@@ -133,7 +133,8 @@ describe("a sibling write and an Azure token rotated outside Pulumi", () => {
     // re-send the old token as current), then the program's current token is written.
     const refreshed = await next.read(azureCreated.id, urnOf(KIND, "lld-azure"), azureCreated.outputs, azureInputs);
     expect(refreshed.outputs.updatedAt).toBe(rotated?.updatedAt);
-    expect((refreshed.outputs.destination as { sasToken: unknown }).sasToken).toEqual(new Secret(""));
+    // Plain from the host (the engine keeps it secret at this path, by the secret input of the same name).
+    expect((refreshed.outputs.destination as { sasToken: unknown }).sasToken).toBe("");
     await next.close();
     const later = await b.freshHost();
     const currentInputs = await checked(later, "lld-azure", azure("lld-azure", t2));
