@@ -229,7 +229,22 @@ export function createPluginProvider(): ConfigurableProvider {
     async check(urn, olds, news) {
       const { kind, def } = definitionOfUrn(urn);
       const { value, secretPaths } = unwrapSecrets(news ?? {});
-      const result = await adapter.check(kind, plain(olds), value as Record<string, unknown>);
+      const given = value as Record<string, unknown>;
+      if (given["account"] !== undefined) {
+        return {
+          inputs: news,
+          failures: [
+            {
+              property: "account",
+              reason:
+                "the provider plugin selects an account with an explicit provider, not an account input: remove " +
+                "account and give the resource a provider configured with that account's credentials " +
+                "(docs/plugin.md, Several accounts: explicit providers)",
+            },
+          ],
+        };
+      }
+      const result = await adapter.check(kind, plain(olds), given);
       const inputs = wrapSecretPaths(result.inputs as Record<string, unknown>, secretPathsFor(def, secretPaths));
       return { inputs, failures: result.failures ?? [] };
     },

@@ -51,6 +51,7 @@ export interface PackageSchema {
   types: Record<string, ObjectTypeSpec>;
   resources: Record<string, ResourceSpec>;
   language: Record<string, unknown>;
+  meta: { supportPack: boolean };
 }
 
 type JsonSchema = {
@@ -172,9 +173,20 @@ function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   return z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
 }
 
+/**
+ * Inputs of the definitions that only the dynamic resources have. `account` selects a named account of the stack
+ * config there; plugin programs select an account the Pulumi way, with an explicit provider per account (each its own
+ * plugin process with its own credentials), so the plugin neither declares nor accepts it (provider.ts `check`).
+ */
+export const DYNAMIC_ONLY_INPUTS: ReadonlySet<string> = new Set(["account"]);
+
 function resourceSpec(def: ResourceDefinition, builder: SchemaBuilder): ResourceSpec {
   const inputs = jsonSchemaOf(def.inputs, "input");
   const outputs = jsonSchemaOf(def.outputs, "output");
+  for (const schema of [inputs, outputs]) {
+    for (const name of DYNAMIC_ONLY_INPUTS) delete schema.properties?.[name];
+    if (schema.required) schema.required = schema.required.filter((name) => !DYNAMIC_ONLY_INPUTS.has(name));
+  }
   const secretInputs = new Set(def.secretInputs.map((p) => `.${p}`));
   const secretOutputs = new Set([...secretInputs, ...def.secretOutputs.map((p) => `.${p}`)]);
   const inputProperties: Record<string, PropertySpec> = {};
@@ -250,9 +262,16 @@ export function buildPackageSchema(): PackageSchema {
     resources,
     language: {
       nodejs: { packageName: "pulumi-platform-credentials-plugin-sdk", respectSchemaVersion: true },
-      python: { packageName: "pulumi_platform_credentials", respectSchemaVersion: true },
+      // pyproject.toml, so `pip install sdk/python` builds the generated package.
+      python: { packageName: "pulumi_platform_credentials", respectSchemaVersion: true, pyproject: { enabled: true } },
       csharp: { rootNamespace: "PlatformCredentials", respectSchemaVersion: true },
-      go: { importBasePath: "platform-credentials/sdk/go/platformcredentials", respectSchemaVersion: true },
+      // The module a Go program points a `replace` directive at (sdk/go/go.mod, generated because of supportPack).
+      go: {
+        importBasePath: "github.com/pulumi-platform-credentials/sdk/go/platformcredentials",
+        respectSchemaVersion: true,
+      },
     },
+    // The generators write each SDK as a package of its own (go.mod, pyproject.toml), as `pulumi package add` does.
+    meta: { supportPack: true },
   };
 }
