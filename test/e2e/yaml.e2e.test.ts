@@ -1,0 +1,164 @@
+/**
+ * A Pulumi YAML program using the provider plugin, run the way users run one: the real `pulumi` CLI in the project
+ * directory (`pulumi stack init`, `pulumi config set --secret`, `pulumi up`, `pulumi preview --expect-no-changes`,
+ * `pulumi refresh`, `pulumi destroy`), with the real YAML language host (pulumi-language-yaml, built beside the CLI)
+ * and the plugin of the installed package found through `plugins.providers`. One resource of each kind through an
+ * explicit provider; every secret encrypted in the exported state and never printed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CliResult } from "../../engine/session";
+import {
+  COMMERCE_LAYER_CLIENT_ID,
+  expectNoPlaintextSecrets,
+  isEncryptedSecret,
+  resourceNamed,
+  useE2E,
+} from "./support";
+
+const program = (pluginDir: string, erpName: string) => `name: yaml-sdk
+runtime: yaml
+description: The three platform-credentials resources from a YAML program, through an explicit provider.
+plugins:
+  providers:
+    - name: platform-credentials
+      path: ${pluginDir}
+config:
+  interchangeBaseUrl: { type: string }
+  interchangeApiKey: { type: string, secret: true }
+  commerceLayerBaseUrl: { type: string }
+  commerceLayerAuthUrl: { type: string }
+  commerceLayerClientSecret: { type: string, secret: true }
+  displayToken: { type: string, secret: true }
+  sasToken: { type: string, secret: true }
+resources:
+  emulator:
+    type: pulumi:providers:platform-credentials
+    properties:
+      interchangeBaseUrl: \${interchangeBaseUrl}
+      interchangeApiKey: \${interchangeApiKey}
+      commerceLayerBaseUrl: \${commerceLayerBaseUrl}
+      commerceLayerAuthUrl: \${commerceLayerAuthUrl}
+      commerceLayerClientId: ${COMMERCE_LAYER_CLIENT_ID}
+      commerceLayerClientSecret: \${commerceLayerClientSecret}
+  display:
+    type: platform-credentials:interchange:StorefrontSourceCredential
+    properties:
+      storefrontId: 101
+      sourceId: src_apikey
+      accountIdentifier: yaml-buyer
+      auth:
+        type: apiKey
+        token: \${displayToken}
+    options:
+      provider: \${emulator}
+  azure:
+    type: platform-credentials:interchange:DataDeliveryCredential
+    properties:
+      advertiserId: "12345"
+      name: yaml-lld-azure
+      destination:
+        type: AZURE_BLOB
+        storageAccountName: acmelld
+        containerName: lld-exports
+        sasToken: \${sasToken}
+    options:
+      provider: \${emulator}
+  erp:
+    type: platform-credentials:commercelayer:ApiCredential
+    properties:
+      organizationId: BlueBrnd01
+      name: ${erpName}
+      kind: integration
+      roleId: BlueRead01
+    options:
+      provider: \${emulator}
+outputs:
+  displayStatus: \${display.status}
+  azureStatus: \${azure.status}
+  erpName: \${erp.name}
+  erpClientSecret: \${erp.clientSecret}
+`;
+
+describe.sequential("a Pulumi YAML program through the real pulumi CLI and YAML language host", () => {
+  const e2e = useE2E();
+  let dir: string;
+  let pluginDir: string;
+  const printed: string[] = [];
+  const pulumi = async (...args: string[]): Promise<CliResult> => {
+    const result = await e2e.session.run(args, { cwd: dir });
+    printed.push(result.stdout, result.stderr);
+    return result;
+  };
+  const ok = (result: CliResult) => expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+
+  beforeAll(async () => {
+    pluginDir = join(e2e.installed.root, "node_modules", "pulumi-platform-credentials", "bin");
+    dir = join(e2e.session.dir, "yaml-sdk");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "Pulumi.yaml"), program(pluginDir, "ERP sync (yaml)"));
+    ok(await pulumi("stack", "init", "dev"));
+    const set = async (key: string, value: string, secret = false) =>
+      ok(await pulumi("config", "set", ...(secret ? ["--secret"] : []), key, value));
+    await set("interchangeBaseUrl", e2e.emulator.interchangeUrl);
+    await set("interchangeApiKey", e2e.secrets.interchangeApiKey, true);
+    await set("commerceLayerBaseUrl", e2e.emulator.commerceLayerApiUrl);
+    await set("commerceLayerAuthUrl", e2e.emulator.commerceLayerAuthUrl);
+    await set("commerceLayerClientSecret", e2e.secrets.commerceLayerClientSecret, true);
+    await set("displayToken", e2e.secrets.displayApiKey, true);
+    await set("sasToken", e2e.secrets.azureSasToken, true);
+  }, 120_000);
+
+  it("`pulumi up` creates the three resources; `pulumi stack output` shows the client secret as [secret]", async () => {
+    const up = await pulumi("up", "--yes", "--skip-preview");
+    ok(up);
+    expect(up.stdout).toMatch(/\+ 5 created/);
+    const outputs = await pulumi("stack", "output", "--json");
+    ok(outputs);
+    expect(JSON.parse(outputs.stdout)).toEqual({
+      displayStatus: "ACTIVE",
+      azureStatus: "VALIDATED",
+      erpName: "ERP sync (yaml)",
+      erpClientSecret: "[secret]",
+    });
+  });
+
+  it("`pulumi preview --expect-no-changes` passes right after", async () => {
+    ok(await pulumi("preview", "--expect-no-changes"));
+  });
+
+  it("a changed name updates in place; refresh then finds nothing to change", async () => {
+    writeFileSync(join(dir, "Pulumi.yaml"), program(pluginDir, "ERP sync v2 (yaml)"));
+    const up = await pulumi("up", "--yes", "--skip-preview");
+    ok(up);
+    expect(up.stdout).toMatch(/~ 1 updated/);
+    ok(await pulumi("refresh", "--yes", "--skip-preview"));
+    ok(await pulumi("preview", "--expect-no-changes"));
+  });
+
+  it("keeps every secret encrypted in `pulumi stack export` and out of everything printed", async () => {
+    const exported = await pulumi("stack", "export");
+    ok(exported);
+    const deployment = JSON.parse(exported.stdout) as Parameters<typeof resourceNamed>[0];
+    expect(isEncryptedSecret(resourceNamed(deployment, "erp").outputs?.["clientSecret"])).toBe(true);
+    const destination = resourceNamed(deployment, "azure").outputs?.["destination"] as Record<string, unknown>;
+    expect(isEncryptedSecret(destination["sasToken"] ?? destination)).toBe(true);
+    const secrets = [
+      e2e.secrets.interchangeApiKey,
+      e2e.secrets.commerceLayerClientSecret,
+      e2e.secrets.displayApiKey,
+      e2e.secrets.azureSasToken,
+    ];
+    expectNoPlaintextSecrets([exported.stdout], secrets, "the exported state");
+    expectNoPlaintextSecrets(printed, secrets, "the CLI's output");
+  });
+
+  it("`pulumi destroy` deletes what the platforms can delete", async () => {
+    const destroyed = await pulumi("destroy", "--yes", "--skip-preview");
+    ok(destroyed);
+    expect(destroyed.stdout).toMatch(/- 5 deleted/);
+    const state = (await e2e.admin("GET", "/state")) as { commercelayer: { apiCredentials: unknown[] } };
+    expect(state.commercelayer.apiCredentials).toEqual([]);
+  });
+});

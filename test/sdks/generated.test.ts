@@ -1,0 +1,45 @@
+/**
+ * The committed Python and Go SDKs (sdk/python, sdk/go) and schema (sdk/schema.json) are what Pulumi's own code
+ * generators make of the plugin's current schema: `npm run gen-sdks` regenerates them, and this test fails when a
+ * change to a resource definition was not followed by a regeneration. Needs Go (as the CLI build does) and dist/.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = resolve(__dirname, "..", "..");
+const out = mkdtempSync(join(tmpdir(), "ppc-gen-sdks-"));
+
+function filesUnder(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, "utf8"));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("generated SDKs", () => {
+  it("match what `npm run gen-sdks` generates from the current schema", () => {
+    execFileSync("bash", [join(root, "engine", "gensdk", "generate.sh"), out], { stdio: "pipe", timeout: 600_000 });
+    for (const language of ["python", "go"]) {
+      const generated = filesUnder(join(out, language));
+      const committed = filesUnder(join(root, "sdk", language));
+      expect([...committed.keys()].sort(), `sdk/${language}: files (run npm run gen-sdks)`).toEqual(
+        [...generated.keys()].sort(),
+      );
+      for (const [file, text] of generated) {
+        expect(committed.get(file), `sdk/${language}/${file} is stale: run npm run gen-sdks`).toBe(text);
+      }
+    }
+    expect(readFileSync(join(root, "sdk", "schema.json"), "utf8")).toBe(readFileSync(join(out, "schema.json"), "utf8"));
+  }, 600_000);
+});
