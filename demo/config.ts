@@ -22,7 +22,7 @@ export const CONSUMER_REFERENCE_KEYS: Readonly<Record<CredentialExample, string>
 };
 
 /** Config keys the examples' READMEs set with `pulumi config set --secret`. */
-const SECRET_KEYS: ReadonlySet<string> = new Set([
+export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set([
   "interchange:apiKey",
   "commercelayer:clientSecret",
   "storefront-credentials:displayApiKey",
@@ -71,12 +71,12 @@ export function exampleStackConfig(
   };
   const config: automation.ConfigMap = {};
   for (const [key, url] of Object.entries(urls)) if (defaults.has(key)) config[key] = { value: url };
-  for (const key of SECRET_KEYS) {
+  for (const key of SECRET_CONFIG_KEYS) {
     const value = defaults.get(key);
     if (typeof value === "string") config[key] = { value, secret: true };
   }
   for (const [key, value] of Object.entries(overrides)) {
-    config[qualify(key)] = { value, secret: SECRET_KEYS.has(qualify(key)) };
+    config[qualify(key)] = { value, secret: SECRET_CONFIG_KEYS.has(qualify(key)) };
   }
   return { projectName: manifest.name, config };
 }

@@ -6,38 +6,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { CREDENTIAL_EXAMPLES, SECRET_CONFIG_KEYS, type EmulatorEndpoints } from "../../demo/config";
 import { Secret } from "../../engine/secrets";
 
-/** The example stacks that manage credentials, in the order the demo deploys them. */
-export const CREDENTIAL_EXAMPLES = ["storefront-credentials", "data-delivery", "commercelayer"] as const;
+export { CREDENTIAL_EXAMPLES, SECRET_CONFIG_KEYS, type EmulatorEndpoints };
 
 /** Every example program (the policy pack is not a program). */
 export const EXAMPLE_PROGRAMS = [...CREDENTIAL_EXAMPLES, "consumer"] as const;
 
 /** Name of an example program directory under examples/. */
 export type ExampleName = (typeof EXAMPLE_PROGRAMS)[number];
-
-/**
- * Config keys the examples' READMEs tell users to set with `pulumi config set --secret`: the demo passes them as
- * secret config, as a real stack would hold them (their Pulumi.yaml defaults are fake emulator values).
- */
-export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set([
-  "interchange:apiKey",
-  "commercelayer:clientSecret",
-  "storefront-credentials:displayApiKey",
-  "storefront-credentials:retailPrivateKey",
-  "data-delivery:azureSasToken",
-]);
-
-/** The emulator endpoints that replace the examples' default `http://127.0.0.1:4010` ones. */
-export interface EmulatorEndpoints {
-  /** Interchange buyer API base URL. */
-  interchangeUrl: string;
-  /** Commerce Layer provisioning API base URL. */
-  commerceLayerApiUrl: string;
-  /** Commerce Layer token endpoint. */
-  commerceLayerAuthUrl: string;
-}
 
 /** An example's project name and stack config. */
 export interface ExampleConfig {
