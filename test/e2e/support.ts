@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import type * as automation from "@pulumi/pulumi/automation";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import { generatedPrivateKey } from "../http/support";
 import { defaultSeed } from "../../emulator/seed";
 import { copyProject, installPackage, type InstalledPackage } from "../../engine/install";
 import { PulumiSession } from "../../engine/session";
@@ -84,7 +85,7 @@ export function useE2E(): E2E {
       globexApiKey: `scope3_globex_${hex(12)}`,
       commerceLayerClientSecret: `cls-${hex(16)}`,
       displayApiKey: `display-${hex(16)}`,
-      retailPrivateKey: `-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n${randomBytes(48).toString("base64")}\n-----END PRIVATE KEY-----\n`,
+      retailPrivateKey: generatedPrivateKey(),
       azureSasToken: `sv=2022-11-02&sr=c&sp=cwd&se=2030-01-01T00:00:00Z&sig=${hex(20)}`,
     };
     const session = await PulumiSession.create();
