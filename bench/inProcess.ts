@@ -1,19 +1,96 @@
 /**
- * `node dist/bench/inProcess.js [rounds]`: the provider's own per-operation cost, without Pulumi's host. The
+ * `node dist/bench/inProcess.js [rounds]`: a micro-benchmark of this package's code alone, without the engine or
+ * Pulumi's host (not part of `npm run bench`, whose figures come from the real CLI). The
  * Commerce Layer ApiCredential is driven in this process through the dynamic-provider adapter's functions, exactly
  * as the shims call them inside the host (check, create, read, remove with `kind = "commercelayer:ApiCredential"`
  * and the `__provider` property in every bag), against the emulator in a process of its own; the baseline is the
- * same HTTP calls straight on undici (bench/measurements.ts, `directContender`). Create + read + delete of 200
+ * same HTTP calls straight on undici ({@link directContender}). Create + read + delete of 200
  * credentials, 16 in flight; A/B rounds interleaved (order alternating), the median of the per-round ratios.
  *
- * Run it with `node --cpu-prof` to profile the provider's code alone. `npm run bench` adds its figure to
- * bench/RESULTS.md.
+ * Run it with `node --cpu-prof` to profile the provider's code alone.
  */
+import { Agent, request } from "undici";
 import { configureProvider } from "../provider/context";
 import { closeHttpConnections } from "../provider/http";
 import * as adapter from "../provider/pulumi/adapter";
-import { PARALLEL, RESOURCES, directContender, inFlight, median, timed } from "./measurements";
-import { EmulatorProcess } from "./stack";
+import { inFlight } from "./direct";
+import { EmulatorProcess } from "./emulator";
+import { median } from "./report";
+
+/** Credentials per round. */
+const RESOURCES = 200;
+/** Operations in flight. */
+const PARALLEL = 16;
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * The same HTTP calls the provider makes (token once, then POST, GET, DELETE per credential), straight on undici.
+ * Returns one round's milliseconds.
+ */
+function directContender(
+  endpoints: { commerceLayerApiUrl: string; commerceLayerAuthUrl: string },
+  round: () => number,
+): () => Promise<number> {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
+  const api = endpoints.commerceLayerApiUrl;
+  const headers = (token: string) => ({
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.api+json",
+    "content-type": "application/vnd.api+json",
+    "user-agent": "bench-direct",
+  });
+  return () =>
+    timed(async () => {
+      const tokenAnswer = await request(endpoints.commerceLayerAuthUrl, {
+        method: "POST",
+        dispatcher,
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          grant_type: "client_credentials",
+          client_id: "cl-emulator-client",
+          client_secret: "cl-emulator-secret",
+        }),
+      });
+      const { access_token: token } = (await tokenAnswer.body.json()) as { access_token: string };
+      const r = round();
+      await inFlight(range(RESOURCES), PARALLEL, async (i) => {
+        const created = await request(`${api}/api_credentials?include=organization,role`, {
+          method: "POST",
+          dispatcher,
+          headers: headers(token),
+          body: JSON.stringify({
+            data: {
+              type: "api_credentials",
+              attributes: { name: `direct-${r}-${pad(i)}`, kind: "integration", mode: "test", custom: false },
+              relationships: {
+                organization: { data: { type: "organizations", id: "BlueBrnd01" } },
+                role: { data: { type: "roles", id: "BlueRead01" } },
+              },
+            },
+          }),
+        });
+        if (created.statusCode !== 201) throw new Error(`direct POST answered ${created.statusCode}`);
+        const { data } = (await created.body.json()) as { data: { id: string } };
+        const read = await request(`${api}/api_credentials/${data.id}?include=organization,role`, {
+          dispatcher,
+          headers: headers(token),
+        });
+        await read.body.json();
+        const removed = await request(`${api}/api_credentials/${data.id}`, {
+          method: "DELETE",
+          dispatcher,
+          headers: headers(token),
+        });
+        await removed.body.dump();
+        if (removed.statusCode !== 204) throw new Error(`direct DELETE answered ${removed.statusCode}`);
+      });
+    });
+}
 
 const KIND = "commercelayer:ApiCredential";
 /** Stands for the serialized provider the engine keeps in every property bag (about this size, see RESULTS.md). */
@@ -66,11 +143,11 @@ function providerContender(round: () => number): () => Promise<number> {
 }
 
 /**
- * Interleaved rounds of the in-process provider and direct undici against `emulator` (reset first: no faults, no
- * rate limit). The provider is configured with the emulator's Commerce Layer endpoints.
+ * Interleaved rounds of the in-process provider and direct undici against `emulator` (reset first: no faults; the
+ * bench seed has no rate limit). The provider is configured with the emulator's Commerce Layer endpoints.
  */
 export async function inProcessFigures(emulator: EmulatorProcess, rounds: number): Promise<InProcessFigures> {
-  await emulator.reset();
+  await emulator.prepare(0);
   const { commerceLayerApiUrl, commerceLayerAuthUrl } = emulator.endpoints;
   const config: Record<string, string> = {
     "commercelayer:clientId": "cl-emulator-client",

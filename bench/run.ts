@@ -1,77 +1,149 @@
 /**
- * `npm run bench`: measures the provider against the emulator through Pulumi's real dynamic-provider host and writes
- * bench/RESULTS.md (a table with the machine, the date and each figure's median) and bench/results.json.
+ * `npm run bench`: `pulumi up`, `pulumi refresh` and `pulumi destroy` through the real `pulumi` CLI and engine (file
+ * backend, Automation API inline programs: engine/stack.ts), against the emulator in its own process, for this
+ * package, a docs-style naive dynamic provider (bench/naive/) and a no-op dynamic provider (bench/floor/: the
+ * engine's floor), plus the same HTTP work made directly with undici (bench/direct.ts). Sizes 50, 200 and 800, at 0
+ * and 20 ms injected latency, rounds interleaved in rotating order. Writes bench/results.json, bench/RESULTS.md and
+ * the chart docs/benchmarks-scaling.svg, and regenerates the results section of docs/benchmarks.md (bench/report.ts).
  * Targets: DESIGN.md "Performance targets". Never part of `npm test`.
+ *
+ * Environment, for development only: `BENCH_SIZES=50,200` runs only those sizes, `BENCH_ROUNDS=1` that many rounds
+ * everywhere; either writes its results to bench-results.partial.json in the OS temp directory and prints RESULTS.md,
+ * touching nothing in the repository.
  */
-import { cpus, totalmem, release, platform } from "node:os";
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, release, platform, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import {
-  callsPerOperation,
-  coldStartMs,
-  hostMemoryAfter,
-  median,
-  MINIMUM_CALLS,
-  overheadFigures,
-  providerTextFigures,
-  sourceBatchCalls,
-  type Operation,
-} from "./measurements";
-import { startBenchStack } from "./stack";
-import { inProcessFigures } from "./inProcess";
+import { performance } from "node:perf_hooks";
+import type * as automation from "@pulumi/pulumi/automation";
+import { installPackage } from "../engine/install";
+import { PulumiSession } from "../engine/session";
+import type { ProjectStack } from "../engine/stack";
+import { DirectContender } from "./direct";
+import { EmulatorProcess } from "./emulator";
+import { ProcessSampler, type ProcessFigures } from "./processes";
+import { openBenchStack, PROVIDERS, type BenchWorld, type Provider } from "./projects";
+import { writeReports, type BenchResults, type CommandRecord, type Contender } from "./report";
+import { ENGINE_PARALLELISM, mix, PROBE_DELAY_MS, workload } from "./workload";
 
 const PACKAGE_ROOT = resolve(__dirname, "..", "..");
-const RUNS = 3;
-const ROUNDS = 5;
-const LATENCY_MS = 20;
-const IN_PROCESS_ROUNDS = 25;
+
+/** What one `npm run bench` measures: ~20 minutes on the project's 2-core machines. */
+const PLAN: readonly { size: number; latenciesMs: readonly number[]; rounds: number }[] = [
+  { size: 50, latenciesMs: [0, 20], rounds: 3 },
+  { size: 200, latenciesMs: [0, 20], rounds: 3 },
+  // One round, at the targets' latency only: a round of 800 takes about 8 minutes here.
+  { size: 800, latenciesMs: [20], rounds: 1 },
+];
+const COLD_START_RUNS = 3;
+const COMMANDS = ["up", "refresh", "destroy"] as const;
+type Command = (typeof COMMANDS)[number];
+
+const started = Date.now();
+const log = (what: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
+
+/** The plan after the development overrides (`BENCH_SIZES`, `BENCH_ROUNDS`). */
+function plan(): { steps: typeof PLAN; partial: boolean } {
+  const sizes = process.env["BENCH_SIZES"]?.split(",").map(Number);
+  const rounds = process.env["BENCH_ROUNDS"] === undefined ? undefined : Number(process.env["BENCH_ROUNDS"]);
+  const steps = PLAN.filter((s) => sizes === undefined || sizes.includes(s.size)).map((s) => ({
+    ...s,
+    rounds: rounds ?? s.rounds,
+  }));
+  for (const size of sizes ?? []) {
+    if (!steps.some((s) => s.size === size)) steps.push({ size, latenciesMs: [0, 20], rounds: rounds ?? 1 });
+  }
+  return { steps, partial: sizes !== undefined || rounds !== undefined };
+}
+
+/** The steps the engine reported, by kind (`create`, `same`, …), the stack resource left out. */
+function changes(result: { summary?: automation.UpdateSummary }): Record<string, number> {
+  const counts = { ...(result.summary?.resourceChanges ?? {}) } as Record<string, number>;
+  // The stack resource itself is one of them.
+  for (const key of ["create", "same", "delete"]) {
+    if ((counts[key] ?? 0) > 0) {
+      counts[key] = (counts[key] ?? 0) - 1;
+      break;
+    }
+  }
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+}
+
+async function runCommand(stack: ProjectStack, command: Command): Promise<Record<string, number>> {
+  switch (command) {
+    case "up":
+      return changes((await stack.up({ diff: false })).result);
+    case "refresh":
+      return changes((await stack.refresh()).result);
+    case "destroy":
+      return changes((await stack.destroy()).result);
+  }
+}
+
+/** What each command must report, so a bench never times a failed or partial run. */
+function expectChanges(command: Command, size: number, seen: Record<string, number>, who: string): void {
+  const expected: Record<Command, Record<string, number>> = {
+    up: { create: size },
+    refresh: { same: size },
+    destroy: { delete: size },
+  };
+  if (JSON.stringify(seen) !== JSON.stringify(expected[command])) {
+    throw new Error(
+      `${who}: pulumi ${command} reported ${JSON.stringify(seen)}, expected ${JSON.stringify(expected[command])}`,
+    );
+  }
+}
+
+interface Timed {
+  ms: number;
+  routes: Record<string, number>;
+  processes: ProcessFigures;
+}
+
+async function measure(
+  emulator: EmulatorProcess,
+  sampler: ProcessSampler,
+  work: () => Promise<unknown>,
+): Promise<Timed> {
+  await emulator.takeCounts();
+  sampler.start();
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  const processes = sampler.stop();
+  return { ms, routes: await emulator.takeCounts(), processes };
+}
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  const log = (what: string) =>
-    process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
-  const stack = await startBenchStack({ packageRoot: PACKAGE_ROOT });
+  const { steps, partial } = plan();
+  // What is packed is the working tree: note its commit before measuring.
+  const measured = revision();
+  const emulator = await EmulatorProcess.start();
+  const sampler = new ProcessSampler(emulator.pid);
+  const session = await PulumiSession.create();
+  const stacks: ProjectStack[] = [];
+  // Every measurement so far, written after each contender's commands: a late failure keeps what was measured.
+  const progress = join(tmpdir(), `bench-progress-${process.pid}.json`);
   try {
-    log("HTTP calls per operation");
-    const kinds = ["source", "delivery", "apiCredential"] as const;
-    const ops: Operation[] = ["create", "read", "update", "delete"];
-    const calls = {} as Record<
-      (typeof kinds)[number],
-      Record<Operation, { median: number; runs: number[]; routes: Record<string, number> }>
-    >;
-    for (const kind of kinds) {
-      const runs: Awaited<ReturnType<typeof callsPerOperation>>[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await callsPerOperation(stack, kind));
-      calls[kind] = Object.fromEntries(
-        ops.map((op) => [
-          op,
-          {
-            median: median(runs.map((r) => r[op].calls)),
-            runs: runs.map((r) => r[op].calls),
-            routes: runs[0]?.[op].routes ?? {},
-          },
-        ]),
-      ) as (typeof calls)[typeof kind];
-    }
-    log("200 storefront source credentials");
-    const batch = await sourceBatchCalls(stack);
-    log("__provider sizes (second build)");
-    const providerText = await providerTextFigures(stack, PACKAGE_ROOT);
-    log("overhead, no injected latency");
-    const overheadNoLatency = await overheadFigures(stack, 0, ROUNDS);
-    log(`overhead, ${LATENCY_MS} ms injected latency`);
-    const overheadLatency = await overheadFigures(stack, LATENCY_MS, ROUNDS);
-    log("in-process provider, no host");
-    const inProcess = await inProcessFigures(stack.emulator, IN_PROCESS_ROUNDS);
-    log("cold start");
-    const coldSource = await coldStartMs(stack, "source", 5);
-    const coldApi = await coldStartMs(stack, "apiCredential", 5);
-    log("memory after 1,000 operations");
-    const memoryRuns = [];
-    for (let i = 0; i < RUNS; i++) memoryRuns.push(await hostMemoryAfter(stack, 1000));
+    log(`pulumi CLI ${session.cli.version} (${session.cli.source}); installing the package from its tarball`);
+    const installed = await withRetries(() => installPackage({ packageRoot: PACKAGE_ROOT, onProgress: log }));
+    const world: BenchWorld = { session, installed, endpoints: emulator.endpoints };
+    const sdkVersion = (
+      JSON.parse(readFileSync(join(installed.root, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
 
-    const results = {
+    // First, as it installs the package a second time: a failure there should not cost the whole run.
+    log("__provider text: one resource of each kind, then the same code released as another version");
+    const providerText = await providerTextFigures(world, emulator);
+
+    const coldStart: BenchResults["coldStart"] = [];
+    const commands: CommandRecord[] = [];
+    const results = (): BenchResults => ({
       date: new Date().toISOString(),
+      revision: measured,
       machine: {
         cpu: cpus()[0]?.model ?? "unknown",
         cores: cpus().length,
@@ -79,202 +151,200 @@ async function main(): Promise<void> {
         os: `${platform()} ${release()}`,
         node: process.version,
       },
-      emulator: `separate process on loopback; rate limits off; no delay except where "latencyMs" says; probe delay ${200} ms (default)`,
-      callsPerOperation: calls,
-      minimumCalls: MINIMUM_CALLS,
-      sourceBatch: batch,
+      pulumi: {
+        cli: session.cli.version,
+        cliSource: session.cli.source,
+        sdk: sdkVersion,
+        parallel: ENGINE_PARALLELISM,
+      },
+      emulator:
+        `own process on loopback; rate limits off; data-delivery probes take ${PROBE_DELAY_MS} ms; ` +
+        "injected latency on every API route (token endpoint included) where the table says so",
+      plan: steps.map((s) => ({ ...s, latenciesMs: [...s.latenciesMs] })),
+      commands,
+      coldStart,
       providerText,
-      overhead: [overheadNoLatency, overheadLatency],
-      inProcess,
-      coldStartMs: {
-        source: { median: median(coldSource), runs: coldSource },
-        apiCredential: { median: median(coldApi), runs: coldApi },
-      },
-      hostMemoryMb: {
-        rssAfter1000Ops: median(memoryRuns.map((m) => m.rss)),
-        peak: median(memoryRuns.map((m) => m.peak)),
-        baseline: median(memoryRuns.map((m) => m.baseline)),
-        runs: memoryRuns,
-      },
       durationSeconds: Math.round((Date.now() - started) / 1000),
-    };
-    writeFileSync(join(PACKAGE_ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(PACKAGE_ROOT, "bench", "RESULTS.md"), renderResults(results));
-    log("wrote bench/RESULTS.md and bench/results.json");
+    });
+
+    log("cold start: pulumi up of one Commerce Layer credential, fresh processes");
+    const coldStacks = new Map<Provider, ProjectStack>();
+    for (const provider of PROVIDERS) {
+      const one = mix({ sources: 0, deliveries: 0, apiCredentials: 1 }, "cold");
+      const stack = await openBenchStack(world, provider, one, `cold-${provider}`);
+      stacks.push(stack);
+      coldStacks.set(provider, stack);
+    }
+    await emulator.prepare(0);
+    for (let run = 0; run < COLD_START_RUNS; run++) {
+      for (const provider of rotate(PROVIDERS, run)) {
+        const stack = coldStacks.get(provider)!;
+        const timed = await measure(emulator, sampler, async () =>
+          expectChanges("up", 1, await runCommand(stack, "up"), provider),
+        );
+        coldStart.push({ provider, run, ms: timed.ms, processes: timed.processes });
+        expectChanges("destroy", 1, await runCommand(stack, "destroy"), provider);
+      }
+    }
+    await closeAll(stacks);
+
+    for (const step of steps) {
+      const open = new Map<Provider, ProjectStack>();
+      for (const provider of PROVIDERS) {
+        const stack = await openBenchStack(world, provider, workload(step.size, provider), `${provider}-${step.size}`);
+        stacks.push(stack);
+        open.set(provider, stack);
+      }
+      const contenders: readonly Contender[] = [...PROVIDERS, "direct"];
+      for (const latencyMs of step.latenciesMs) {
+        for (let round = 0; round < step.rounds; round++) {
+          for (const contender of rotate(contenders, round)) {
+            log(`${step.size} resources, ${latencyMs} ms, round ${round + 1}/${step.rounds}: ${contender}`);
+            await emulator.prepare(latencyMs);
+            const direct =
+              contender === "direct"
+                ? new DirectContender(emulator.endpoints, workload(step.size, "direct"))
+                : undefined;
+            try {
+              for (const command of COMMANDS) {
+                const timed = await measure(emulator, sampler, async () => {
+                  if (direct) return direct[command]();
+                  const stack = open.get(contender as Provider)!;
+                  expectChanges(command, step.size, await runCommand(stack, command), `${contender} at ${step.size}`);
+                });
+                commands.push({ size: step.size, latencyMs, round, contender, command, ...timed });
+              }
+            } finally {
+              await direct?.close();
+            }
+            writeFileSync(progress, JSON.stringify(results()));
+          }
+        }
+      }
+      await closeAll(stacks);
+    }
+
+    const final = results();
+    if (partial) {
+      const file = join(tmpdir(), "bench-results.partial.json");
+      writeFileSync(file, `${JSON.stringify(final, null, 2)}\n`);
+      log(`development run (BENCH_SIZES/BENCH_ROUNDS): wrote ${file} only`);
+      await writeReports(final, { packageRoot: PACKAGE_ROOT, dryRun: true });
+    } else {
+      writeFileSync(join(PACKAGE_ROOT, "bench", "results.json"), `${JSON.stringify(final, null, 2)}\n`);
+      await writeReports(final, { packageRoot: PACKAGE_ROOT });
+      log("wrote bench/results.json, bench/RESULTS.md, docs/benchmarks-scaling.svg and docs/benchmarks.md's results");
+    }
+    rmSync(progress, { force: true });
+  } catch (error) {
+    if (existsSync(progress)) log(`what was measured before the failure is in ${progress}`);
+    throw error;
   } finally {
-    await stack.project.cleanup();
-    await stack.emulator.close();
+    await closeAll(stacks);
+    await emulator.close();
+    await session.close();
   }
 }
 
-function mark(ok: boolean): string {
-  return ok ? "met" : "**missed**";
+/** The commit measured, and whether the packed code had uncommitted changes. */
+function revision(): string {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: PACKAGE_ROOT, encoding: "utf8" }).trim();
+  try {
+    const dirty = git("status", "--porcelain", "--", "provider", "sdk", "package.json") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes in provider/ or sdk/" : ""}`;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
 }
 
-/** The Markdown report. */
-function renderResults(r: {
-  date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
-  emulator: string;
-  callsPerOperation: Record<string, Record<string, { median: number; runs: number[]; routes: Record<string, number> }>>;
-  minimumCalls: typeof MINIMUM_CALLS;
-  sourceBatch: Awaited<ReturnType<typeof sourceBatchCalls>>;
-  providerText: Awaited<ReturnType<typeof providerTextFigures>>;
-  overhead: Awaited<ReturnType<typeof overheadFigures>>[];
-  inProcess: Awaited<ReturnType<typeof inProcessFigures>>;
-  coldStartMs: Record<string, { median: number; runs: number[] }>;
-  hostMemoryMb: { rssAfter1000Ops: number; peak: number; baseline: number };
-  durationSeconds: number;
-}): string {
-  const lines: string[] = [];
-  const f1 = (n: number) => n.toFixed(1);
-  const f2 = (n: number) => n.toFixed(2);
-  lines.push("# Benchmark results", "");
-  lines.push(
-    "Written by `npm run bench` (bench/run.ts); explained in [docs/benchmarks.md](../docs/benchmarks.md). Targets from",
-    "DESIGN.md. Every figure that varies is the median of several runs (counts in parentheses).",
-    "",
-  );
-  lines.push("| | |", "|---|---|");
-  lines.push(`| Date | ${r.date} |`);
-  lines.push(
-    `| Machine | ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGb} GB, ${r.machine.os}, Node ${r.machine.node} |`,
-  );
-  lines.push(`| Emulator | ${r.emulator} |`);
-  lines.push(`| Bench duration | ${r.durationSeconds} s |`, "");
-
-  lines.push("## Summary against the targets", "");
-  lines.push("| Figure | Measured | Target | |", "|---|---|---|---|");
-  const sizes = Object.values(r.providerText.bytes);
-  const maxSize = Math.max(...sizes);
-  lines.push(
-    `| \`__provider\` bytes per resource (max) | ${maxSize} | ≤ 4096 and identical across versions | ${mark(maxSize <= 4096 && r.providerText.identicalAcrossVersions)} |`,
-  );
-  for (const o of r.overhead) {
-    lines.push(
-      `| Overhead: provider / direct undici, ${o.latencyMs ? `${o.latencyMs} ms injected latency` : "no injected latency"} (${o.rounds} rounds) | ${f2(o.providerOverDirect)}× | ≤ 1.25× | ${mark(o.providerOverDirect <= 1.25)} |`,
-      `| of which Pulumi's host alone (no-op provider / direct), ${o.latencyMs} ms | ${f2(o.floorOverDirect)}× | (floor, not ours) | |`,
-    );
-  }
-  lines.push(
-    `| in-process provider / direct undici, 0 ms (${r.inProcess.rounds} rounds; no host, see below) | ${f2(r.inProcess.providerOverDirect)}× | (this package's code alone) | |`,
-  );
-  const cold = Math.max(...Object.values(r.coldStartMs).map((c) => c.median));
-  lines.push(
-    `| Host cold start to first completed Create (slowest resource) | ${Math.round(cold)} ms | ≤ 1500 ms | ${mark(cold <= 1500)} |`,
-  );
-  lines.push(
-    `| Host RSS after 1,000 operations | ${f1(r.hostMemoryMb.rssAfter1000Ops)} MB | ≤ 150 MB | ${mark(r.hostMemoryMb.rssAfter1000Ops <= 150)} |`,
-  );
-  const createLists = r.sourceBatch.create200.routes["GET /api/v2/buyer/storefronts/credentials"] ?? 0;
-  lines.push(
-    `| List calls to create 200 storefront source credentials (16 in flight) | ${createLists} | O(batches), not 200 | ${mark(createLists <= 50)} |`,
-  );
-  const refresh = r.sourceBatch.refresh200AllAtOnce.calls;
-  lines.push(
-    `| Refresh of 200 storefront source credentials at once | ${refresh} calls | O(1), not 200 | ${mark(refresh <= 4)} |`,
-  );
-  let atMinimum = true;
-  for (const [kind, ops] of Object.entries(r.callsPerOperation)) {
-    for (const [op, c] of Object.entries(ops)) {
-      const min = r.minimumCalls[kind as keyof typeof r.minimumCalls][op as Operation].calls;
-      if (c.median > min) atMinimum = false;
+/**
+ * `work`, tried up to three times: `npm pack` of a shared working tree fails now and then while another build
+ * rewrites dist/.
+ */
+async function withRetries<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      log(
+        `attempt ${attempt} failed (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); again in 10 s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
   }
-  lines.push(`| HTTP calls per operation | see below | at the minimum the API allows | ${mark(atMinimum)} |`, "");
+}
 
-  lines.push("## HTTP calls per operation", "");
-  lines.push(
-    "Each operation in a fresh host process (as each `pulumi` command starts one). Commerce Layer's OAuth token call",
-    "(one per process) is not counted. Runs in parentheses.",
-    "",
-  );
-  lines.push(
-    "| Resource | Operation | Calls (median) | Minimum | Runs | Routes (first run) | Why the minimum |",
-    "|---|---|---|---|---|---|---|",
-  );
-  for (const [kind, ops] of Object.entries(r.callsPerOperation)) {
-    for (const [op, c] of Object.entries(ops)) {
-      const min = r.minimumCalls[kind as keyof typeof r.minimumCalls][op as Operation];
-      const routes =
-        Object.entries(c.routes)
-          .map(([route, n]) => `${route} ×${n}`)
-          .join("<br>") || "none";
-      lines.push(`| ${kind} | ${op} | ${c.median} | ${min.calls} | ${c.runs.join(", ")} | ${routes} | ${min.why} |`);
+/** `items` rotated left by `by`: every contender goes first, second, … in turn. */
+function rotate<T>(items: readonly T[], by: number): T[] {
+  return items.map((_, i) => items[(i + by) % items.length] as T);
+}
+
+async function closeAll(stacks: ProjectStack[]): Promise<void> {
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
+}
+
+/**
+ * `__provider` of each resource of each provider as the engine stored it (`pulumi stack export`); then this package
+ * installed again as another release (same code, bumped version: engine/install.ts), the project switched to it as
+ * `npm install` would, `preview` (must show no change) and `up`, and the stored texts compared.
+ */
+async function providerTextFigures(
+  world: BenchWorld,
+  emulator: EmulatorProcess,
+): Promise<BenchResults["providerText"]> {
+  await emulator.prepare(0);
+  const stacks: ProjectStack[] = [];
+  const texts = async (stack: ProjectStack): Promise<Record<string, string>> => {
+    const deployment = await stack.exportStack();
+    const resources = (deployment.deployment as { resources?: { type: string; inputs?: Record<string, unknown> }[] })
+      .resources;
+    const found: Record<string, string> = {};
+    for (const r of resources ?? []) {
+      const text = r.inputs?.["__provider"];
+      if (typeof text === "string") found[r.type] = text;
     }
+    return found;
+  };
+  try {
+    const bytes: Record<string, number> = {};
+    let before: Record<string, string> = {};
+    let packageStack: ProjectStack | undefined;
+    for (const provider of PROVIDERS) {
+      const one = mix({ sources: 1, deliveries: 1, apiCredentials: 1 }, `${provider}-text`);
+      const stack = await openBenchStack(world, provider, one, `text-${provider}`);
+      stacks.push(stack);
+      expectChanges("up", 3, await runCommand(stack, "up"), `${provider} (__provider)`);
+      const found = await texts(stack);
+      for (const [type, text] of Object.entries(found)) bytes[type] = Buffer.byteLength(text);
+      if (provider === "package") {
+        before = found;
+        packageStack = stack;
+      } else {
+        expectChanges("destroy", 3, await runCommand(stack, "destroy"), `${provider} (__provider)`);
+      }
+    }
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
+    const otherVersion = `${manifest.version}-bench.2`;
+    const next = await withRetries(() => installPackage({ packageRoot: PACKAGE_ROOT, version: otherVersion }));
+    const stack = packageStack!;
+    rmSync(join(stack.projectDir, "node_modules"));
+    symlinkSync(join(next.root, "node_modules"), join(stack.projectDir, "node_modules"));
+    const preview = (await stack.preview({ diff: false })).result.changeSummary ?? {};
+    await runCommand(stack, "up");
+    const after = await texts(stack);
+    expectChanges("destroy", 3, await runCommand(stack, "destroy"), "package (__provider)");
+    return {
+      bytes,
+      otherVersion,
+      previewAfterUpgrade: preview as Record<string, number>,
+      identicalAcrossVersions:
+        Object.keys(before).length === 3 && Object.entries(before).every(([type, text]) => after[type] === text),
+      containsVersion: Object.values(before).some((t) => t.includes(manifest.version)),
+    };
+  } finally {
+    await closeAll(stacks);
   }
-  lines.push("");
-  lines.push("### 200 storefront source credentials", "");
-  lines.push("| Work | Calls | Routes |", "|---|---|---|");
-  const row = (name: string, c: { calls: number; routes: Record<string, number> }) =>
-    lines.push(
-      `| ${name} | ${c.calls} | ${Object.entries(c.routes)
-        .map(([k, v]) => `${k} ×${v}`)
-        .join("<br>")} |`,
-    );
-  row("create 200 (16 in flight, one host)", r.sourceBatch.create200);
-  row("refresh 200 at once (fresh host)", r.sourceBatch.refresh200AllAtOnce);
-  row("refresh 200, 16 in flight (fresh host)", r.sourceBatch.refresh200Parallel16);
-  lines.push("");
-
-  lines.push("## `__provider` text", "");
-  lines.push("| Resource | Bytes |", "|---|---|");
-  for (const [kind, bytes] of Object.entries(r.providerText.bytes)) lines.push(`| ${kind} | ${bytes} |`);
-  lines.push(`| naive peer (serialized by value) | ${r.providerText.naiveBytes} |`, "");
-  lines.push(
-    `Second build with version \`${r.providerText.otherVersion}\`: texts ${r.providerText.identicalAcrossVersions ? "byte-identical" : "**differ**"}; ` +
-      `version or build path inside a text: ${r.providerText.containsVersionOrPath ? "**yes**" : "no"}.`,
-    "",
-  );
-
-  lines.push("## Overhead over direct undici calls", "");
-  lines.push(
-    "Create + read + delete of 200 Commerce Layer API credentials, 16 in flight. Provider: Check + Create, Read, Delete",
-    "through one warm dynamic-provider host. Direct: the same HTTP calls on an undici Agent. Naive: the docs-style",
-    "dynamic provider (bench/naive/) through the same host: global fetch, a token request per call. Floor: a no-op",
-    "dynamic provider (bench/floor/: no HTTP, no work) through the same host with the same inputs and calls, i.e. what",
-    "Pulumi's host (gRPC, Struct conversions, `__provider` lookup) and the bench's JS driver (engine/host.ts, which a",
-    "real Go engine replaces) cost by themselves. Rounds interleave the four in rotating order in one process run;",
-    "ratios are per round, then the median. Absolute times are shown for context only.",
-    "",
-  );
-  lines.push(
-    "| Injected latency | Provider / direct | Floor / direct | (Provider − floor) / direct | Naive / direct | Provider / naive | Median ms (direct, provider, naive, floor) | Calls per round (direct, provider, naive, floor) |",
-    "|---|---|---|---|---|---|---|---|",
-  );
-  for (const o of r.overhead) {
-    lines.push(
-      `| ${o.latencyMs} ms | ${f2(o.providerOverDirect)}× | ${f2(o.floorOverDirect)}× | ${f2(o.providerBeyondFloorOverDirect)}× | ${f2(o.naiveOverDirect)}× | ${f2(o.providerOverNaive)}× | ${Math.round(o.medianMs.direct)}, ${Math.round(o.medianMs.provider)}, ${Math.round(o.medianMs.naive)}, ${Math.round(o.medianMs.floor)} | ${o.callsPerRound.direct}, ${o.callsPerRound.provider}, ${o.callsPerRound.naive}, ${o.callsPerRound.floor} |`,
-    );
-  }
-  lines.push(
-    "",
-    "(Provider − floor) / direct is the provider's time once the host's own per-call cost is taken out: the part of the",
-    "ratio that is this package's code and its HTTP calls.",
-    "",
-  );
-  const ip = r.inProcess;
-  lines.push(
-    "In-process (bench/inProcess.ts, `node dist/bench/inProcess.js`): the same 200 × create + read + delete, 16 in",
-    "flight, with the ApiCredential driven in the bench process through the dynamic-provider adapter's functions",
-    "(check, create, read, remove: what the shims call inside the host), against direct undici; no host, no gRPC.",
-    "",
-    "| Provider / direct (wall) | Provider / direct (CPU of the bench process) | CPU per operation (direct, provider) | Median ms (direct, provider) | Calls per round (direct, provider) |",
-    "|---|---|---|---|---|",
-    `| ${f2(ip.providerOverDirect)}× | ${f2(ip.cpuOverDirect)}× | ${f1(ip.cpuUsPerOperation.direct)} µs, ${f1(ip.cpuUsPerOperation.provider)} µs | ${f1(ip.medianMs.direct)}, ${f1(ip.medianMs.provider)} | ${ip.callsPerRound.direct}, ${ip.callsPerRound.provider} |`,
-    "",
-  );
-  lines.push("## Host start and memory", "");
-  lines.push("| Figure | Median | Runs |", "|---|---|---|");
-  for (const [kind, c] of Object.entries(r.coldStartMs)) {
-    lines.push(
-      `| Cold start to first completed Create, ${kind} | ${Math.round(c.median)} ms | ${c.runs.map(Math.round).join(", ")} |`,
-    );
-  }
-  lines.push(`| Host RSS at start (configured) | ${f1(r.hostMemoryMb.baseline)} MB | |`);
-  lines.push(`| Host RSS after 1,000 operations | ${f1(r.hostMemoryMb.rssAfter1000Ops)} MB | |`);
-  lines.push(`| Host peak RSS during them | ${f1(r.hostMemoryMb.peak)} MB | |`, "");
-  return `${lines.join("\n")}\n`;
 }
 
 main().catch((err: unknown) => {
