@@ -17,6 +17,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { findPackageRoot } from "./project";
 
 const execFileAsync = promisify(execFile);
 
@@ -99,7 +100,7 @@ async function locate(opts: FindPulumiCliOptions): Promise<PulumiCli> {
     }
     if (version !== undefined) progress(`pulumi on PATH is ${version}, older than ${MINIMUM_VERSION}: not used`);
   }
-  const buildScript = join(repositoryRoot(), "engine", "cli", "build.sh");
+  const buildScript = join(findPackageRoot(), "engine", "cli", "build.sh");
   if (!existsSync(buildScript)) {
     throw new PulumiCliError(
       `No Pulumi CLI ≥ ${MINIMUM_VERSION} found: install Pulumi (https://www.pulumi.com/docs/install/), or set PULUMI_CLI to a pulumi binary.`,
@@ -221,17 +222,6 @@ function helperScripts(dir: string): string {
     writeFileSync(partial, text);
     chmodSync(partial, 0o755);
     renameSync(partial, file);
-  }
-  return dir;
-}
-
-/** The repository this file belongs to (dist/engine/cli.js → the root). */
-function repositoryRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "engine"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(__dirname, "..", "..");
-    dir = parent;
   }
   return dir;
 }

@@ -29,11 +29,11 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import ts from "typescript";
+import { findPackageRoot, PACKAGE_NAME } from "./project";
 
 const execFileAsync = promisify(execFile);
 
-/** The npm name of this package. */
-export const PACKAGE_NAME = "pulumi-platform-credentials";
+export { PACKAGE_NAME };
 
 /** A project directory with the packed package installed, and the shipped examples laid out in it. */
 export interface InstalledPackage {
@@ -77,7 +77,7 @@ export interface InstallPackageOptions {
 
 /** Packs and installs the package once per tarball content (cached); see the module doc. */
 export async function installPackage(opts: InstallPackageOptions = {}): Promise<InstalledPackage> {
-  const packageRoot = resolve(opts.packageRoot ?? findRepositoryRoot());
+  const packageRoot = resolve(opts.packageRoot ?? findPackageRoot());
   const progress = opts.onProgress ?? (() => undefined);
   const packDir = await mkdtemp(join(tmpdir(), "ppc-pack-"));
   const source = opts.version === undefined ? packageRoot : withVersion(packageRoot, packDir, opts.version);
@@ -240,14 +240,4 @@ function withVersion(packageRoot: string, into: string, version: string): string
   }
   writeFileSync(join(staged, "package.json"), JSON.stringify({ ...manifest, version }, null, 2));
   return staged;
-}
-
-function findRepositoryRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "examples"))) return dir;
-    const parent = resolve(dir, "..");
-    if (parent === dir) throw new Error(`Cannot find the repository above ${__dirname}`);
-    dir = parent;
-  }
 }

@@ -94,7 +94,8 @@ function projectAt(dir: string, cleanup: () => Promise<void>): PulumiProject {
 }
 
 /** The directory holding the package.json of this package, walking up from `start` (dist/engine or engine/). */
-function findPackageRoot(start: string): string {
+/** The root of this package (the directory of its package.json) above `start`: a clone, or an installed copy. */
+export function findPackageRoot(start: string = __dirname): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, "package.json");
     if (existsSync(manifest)) {

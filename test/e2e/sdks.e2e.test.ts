@@ -18,6 +18,7 @@ import {
   expectNoPlaintextSecrets,
   isEncryptedSecret,
   resourceNamed,
+  secretValues,
   useE2E,
 } from "./support";
 
@@ -170,12 +171,7 @@ describe.sequential.each(["python", "go"] as const)("the generated %s SDK throug
     const azure = resourceNamed(deployment, "lld-azure");
     expect(isEncryptedSecret((azure.outputs?.["destination"] as Record<string, unknown>)["sasToken"])).toBe(true);
     expect(isEncryptedSecret(resourceNamed(deployment, "erp").outputs?.["clientSecret"])).toBe(true);
-    const secrets = [
-      e2e.secrets.interchangeApiKey,
-      e2e.secrets.commerceLayerClientSecret,
-      e2e.secrets.displayApiKey,
-      e2e.secrets.azureSasToken,
-    ];
+    const secrets = secretValues(e2e.secrets);
     expectNoPlaintextSecrets([exported.stdout], secrets, "the exported state");
     expectNoPlaintextSecrets(printed, secrets, `what the ${language} program printed`);
   });

@@ -230,6 +230,11 @@ export function configFor(example: string, config: automation.ConfigMap): automa
   );
 }
 
+/** Every secret of the suite: what a search for leaks looks for. */
+export function secretValues(secrets: SuiteSecrets): string[] {
+  return Object.values(secrets);
+}
+
 /** The forms in which a secret could leak into a text: raw, JSON-escaped, and each line of a multi-line value. */
 export function leakForms(secret: string): string[] {
   const forms = new Set([

@@ -14,6 +14,7 @@ import {
   expectNoPlaintextSecrets,
   isEncryptedSecret,
   resourceNamed,
+  secretValues,
   useE2E,
 } from "./support";
 
@@ -144,12 +145,7 @@ describe.sequential("a Pulumi YAML program through the real pulumi CLI and YAML 
     expect(isEncryptedSecret(resourceNamed(deployment, "erp").outputs?.["clientSecret"])).toBe(true);
     const destination = resourceNamed(deployment, "azure").outputs?.["destination"] as Record<string, unknown>;
     expect(isEncryptedSecret(destination["sasToken"] ?? destination)).toBe(true);
-    const secrets = [
-      e2e.secrets.interchangeApiKey,
-      e2e.secrets.commerceLayerClientSecret,
-      e2e.secrets.displayApiKey,
-      e2e.secrets.azureSasToken,
-    ];
+    const secrets = secretValues(e2e.secrets);
     expectNoPlaintextSecrets([exported.stdout], secrets, "the exported state");
     expectNoPlaintextSecrets(printed, secrets, "the CLI's output");
   });
