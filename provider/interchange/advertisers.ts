@@ -4,8 +4,8 @@
  * inside the advertiser is replaced as a whole ("full replace by name"), so every write here is a read-modify-write
  * that re-sends each sibling unchanged, serialized per advertiser inside the process. Writers in other processes (another
  * stack, the web app) cannot be serialized: the API has no version check. Their effect is detected instead: every
- * write is verified by a read once it settled ({@link verifyAdvertiserWrite}), and a refresh notices a managed entry
- * that vanished.
+ * write is verified by a read once it settled ({@link verifyAdvertiserWrite}; the next write's own read of the list
+ * serves when there is one), and a refresh notices a managed entry that vanished.
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
@@ -421,6 +421,39 @@ export interface CredentialListWrite {
   readonly current: AdvertiserDataDelivery;
   /** Whether a PUT was sent. */
   readonly wrote: boolean;
+  /** The PUT's sequence number in this process's {@link AdvertiserWrites} (0 when nothing was written). */
+  readonly seq: number;
+}
+
+/**
+ * Reads of an advertiser's list taken under its lock right after one of this process's writes, by that write's
+ * sequence number: the next write's read-modify-write starts with such a read, and it is exactly the read that
+ * {@link verifyAdvertiserWrite} needs for the write before (taken after it settled, before any later PUT of this
+ * process). Per account context (the list a key reads is that key's), at most {@link READS_KEPT} per advertiser.
+ */
+function readsAfterWrite(ctx: ProviderContext, advertiserId: string): Map<number, AdvertiserRead> {
+  const all = ctx.memo("interchange.readsAfterWrite", () => new Map<string, Map<number, AdvertiserRead>>());
+  let reads = all.get(advertiserId);
+  if (!reads) all.set(advertiserId, (reads = new Map()));
+  return reads;
+}
+const READS_KEPT = 8;
+
+/**
+ * GET the list while holding the advertiser's lock, and keep the read for the verification of the write it follows
+ * (when it reflects exactly one write of this process: none in flight, and one sent before).
+ */
+async function lockedRead(ctx: ProviderContext, advertiserId: string): Promise<AdvertiserRead> {
+  const writes = advertiserWrites(ctx);
+  const snapshot = writes.snapshot(advertiserId);
+  const list = await getAdvertiser(ctx, advertiserId);
+  const read = { list, expected: writes.expectedFor(advertiserId, snapshot) };
+  if (snapshot.clean && snapshot.seq > 0) {
+    const reads = readsAfterWrite(ctx, advertiserId);
+    if (!reads.has(snapshot.seq)) reads.set(snapshot.seq, read);
+    for (const seq of reads.keys()) if (reads.size > READS_KEPT) reads.delete(seq);
+  }
+  return read;
 }
 
 /** Why a known sibling token may be stale: the platform shows another version of the sibling than its state did. */
@@ -516,9 +549,9 @@ export async function modifyAdvertiserCredentials(
   decide: (current: AdvertiserDataDelivery) => CredentialListChange,
 ): Promise<CredentialListWrite> {
   return advertiserLocks(ctx).run(advertiserId, async () => {
-    const current = await getAdvertiser(ctx, advertiserId);
+    const current = (await lockedRead(ctx, advertiserId)).list;
     const change = decide(current);
-    if (!change) return { current, wrote: false };
+    if (!change) return { current, wrote: false, seq: 0 };
     const azureSiblings = current.credentials
       .filter((c) => c.config.type === "AZURE_BLOB")
       .map((c) => c.name)
@@ -555,7 +588,7 @@ export async function modifyAdvertiserCredentials(
         knownSasTokens.remember(advertiserId, entry.name, entry.config.auth.sasToken, written);
       }
     }
-    return { current: after, wrote: true };
+    return { current: after, wrote: true, seq };
   });
 }
 
@@ -570,23 +603,30 @@ export interface MissingAfterWrite {
 /**
  * Check, once a write of `target` settled, that the advertiser still lists everything this process's latest write
  * of it left there. `read` is a read taken after the write (a probe poll) when it reflects exactly that write; without
- * one, the list is read again under the advertiser's lock (so no write of this process is in flight). An entry
- * missing then was dropped by another writer: the API replaces the whole list and has no version check.
+ * one, the read the next write of the advertiser took under its lock right after this one serves (`seq`: this
+ * write's {@link CredentialListWrite.seq}; many resources of one advertiser deleted or created at once then cost no
+ * extra read but the last one's); without that either, the list is read again under the advertiser's lock (so no
+ * write of this process is in flight). An entry missing then was dropped by another writer: the API replaces the
+ * whole list and has no version check.
  */
 export async function verifyAdvertiserWrite(
   ctx: ProviderContext,
   advertiserId: string,
-  target: { readonly name: string; readonly removed: boolean },
+  target: { readonly name: string; readonly removed: boolean; readonly seq?: number },
   read?: AdvertiserRead,
 ): Promise<{ list: AdvertiserDataDelivery; missing: MissingAfterWrite | undefined }> {
   let list = read?.list;
   let expected = read?.expected;
   if (!list || !expected) {
-    const locked = await advertiserLocks(ctx).run(advertiserId, async () => {
-      const writes = advertiserWrites(ctx);
-      const snapshot = writes.snapshot(advertiserId);
-      return { list: await getAdvertiser(ctx, advertiserId), expected: writes.expectedFor(advertiserId, snapshot) };
-    });
+    const reads = readsAfterWrite(ctx, advertiserId);
+    const taken = (): AdvertiserRead | undefined => {
+      const found = target.seq === undefined ? undefined : reads.get(target.seq);
+      if (found) reads.delete(target.seq!);
+      return found;
+    };
+    // Writers queued behind this one read the list before theirs: wait for the lock, then take that read if any.
+    const locked =
+      taken() ?? (await advertiserLocks(ctx).run(advertiserId, async () => taken() ?? lockedRead(ctx, advertiserId)));
     list = locked.list;
     expected = locked.expected;
   }

@@ -473,7 +473,7 @@ async function writeAndProbe(
   if (result.wrote) {
     // Once the write settled (probe over), everything it sent must still be listed: a missing entry was dropped by
     // another writer on the advertiser.
-    const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: false }, poll);
+    const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: false, seq: result.seq }, poll);
     if (verified.missing?.own) throw notFoundAfterWrite(advertiserId, name, verified.missing.siblings);
     remote = findCredential(verified.list, name) ?? remote;
     if (verified.missing) reasons.push(droppedByAnotherWriter(advertiserId, name, verified.missing, "write"));
@@ -658,7 +658,7 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
         return { remove: name };
       });
       if (removal.wrote) {
-        const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: true });
+        const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: true, seq: removal.seq });
         if (verified.missing) throw new Error(droppedByAnotherWriter(advertiserId, name, verified.missing, "removal"));
       }
     } catch (err) {

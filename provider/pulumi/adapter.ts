@@ -4,7 +4,9 @@
  * errors, `{}` for "gone") and the engine-neutral resource definitions.
  *
  * Loaded by package specifier from the project's node_modules, never serialized. The provider plugin
- * (provider/plugin/) reuses the same functions after unwrapping the secrets it receives.
+ * (provider/plugin/) reuses the same functions after unwrapping the secrets it receives. Stacks written by 0.1.0
+ * carry a `__provider` that requires this module by its path and calls `configure`, `check`, `diff`, `create`,
+ * `read`, `update` and `remove` with the kind first: keep the path and those signatures.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ACCOUNT_NAME_PATTERN, type AccountPlatform } from "../config";

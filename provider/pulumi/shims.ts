@@ -1,48 +1,21 @@
 /**
- * The provider objects Pulumi serializes into every dynamic resource (`__provider`). Each method captures
- * nothing but its resource kind and loads the implementation at call time by package specifier, resolved from the
- * Pulumi project's node_modules (ENGINE-NOTES, "Serialization of the provider object"). So the serialized text is
- * small, contains no secret and no path of the build machine, and does not change between package versions: an
- * upgrade changes no resource, and `refresh`/`destroy` run the installed code, not code frozen in state.
+ * The provider objects Pulumi serializes into every dynamic resource (`__provider`), one per resource kind, each the
+ * whole export of its own module under providers/. The serializer captures a module loaded from node_modules by its
+ * package specifier, so the serialized text is a few hundred bytes holding one `require("<package>/dist/...")`: no
+ * secret, no path of the build machine, and the same in every package version, so an upgrade changes no resource and
+ * `refresh`/`destroy` run the installed code, not code frozen in state. Sharing one object per kind also lets the
+ * SDK serialize it once (it caches per instance).
  *
- * Do not import anything into the method bodies or use `this`: everything a method references is serialized.
+ * Stacks written by 0.1.0 carry the previous text, which inlined the methods and calls adapter.ts's functions with
+ * the kind (`check(kind, olds, news)` …): adapter.ts keeps that module path and those signatures for them.
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
+import apiCredential from "./providers/apiCredential";
+import dataDeliveryCredential from "./providers/dataDeliveryCredential";
+import storefrontSourceCredential from "./providers/storefrontSourceCredential";
 
-/* eslint-disable @typescript-eslint/no-require-imports -- run-time loading by specifier is the point */
-function shim(kind: string): dynamic.ResourceProvider {
-  return {
-    configure(req) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").configure(req);
-    },
-    check(olds, news) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").check(kind, olds, news);
-    },
-    diff(id, olds, news) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").diff(kind, id, olds, news);
-    },
-    create(inputs) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").create(kind, inputs);
-    },
-    read(id, props) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").read(kind, id, props);
-    },
-    update(id, olds, news) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").update(kind, id, olds, news);
-    },
-    delete(id, props) {
-      return require("pulumi-platform-credentials/dist/provider/pulumi/adapter").remove(kind, id, props);
-    },
-  };
-}
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-/**
- * One shared provider object per resource kind (the SDK caches serialization per instance: sharing keeps
- * previews of many resources fast).
- */
+/** The provider object of each resource kind, by the SDK classes' names for them. */
 export const shims = {
-  storefrontSourceCredential: shim("interchange:StorefrontSourceCredential"),
-  dataDeliveryCredential: shim("interchange:DataDeliveryCredential"),
-  apiCredential: shim("commercelayer:ApiCredential"),
+  storefrontSourceCredential,
+  dataDeliveryCredential,
+  apiCredential,
 } as const;

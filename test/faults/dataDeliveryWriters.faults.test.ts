@@ -250,3 +250,78 @@ describe("two stacks writing one advertiser", () => {
     expect(b.counts()[GET]).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("deletes and the read that verifies them", () => {
+  /** Create `names` (GCS, probe not awaited) in a set-up host; their ids and outputs. */
+  async function createAll(b: FaultBench, names: readonly string[]) {
+    const setup = await b.freshHost();
+    const created = [];
+    for (const name of names)
+      created.push(await create(setup, name, gcs(name, `acme-${name}`, { waitForProbe: false })));
+    await setup.close();
+    return created;
+  }
+
+  it("deleting five credentials of one advertiser at once: a read and a write each, and one read verifying them all", async () => {
+    const b = bench.current;
+    const names = ["d-1", "d-2", "d-3", "d-4", "d-5"];
+    const created = await createAll(b, names);
+    const host = await b.freshHost();
+    b.clearCounts();
+    // The first write is held a moment, so the other deletes are queued on the advertiser's lock behind it, as when
+    // `pulumi destroy` sends them together.
+    b.fault({ method: "PUT", path: ROUTE, delayMs: 300, times: 1 });
+    await Promise.all(created.map((c, i) => host.delete(c.id, urnOf(KIND, names[i]!), c.outputs)));
+    await host.close();
+    expect(stored(b)).toEqual([]);
+    expect(b.counts()[PUT]).toBe(5);
+    // Each write's verification takes the read the next write made right after it; only the last one reads again.
+    expect(b.counts()[GET]).toBe(6);
+  });
+
+  it("a removal whose re-sent sibling another writer drops before the verifying read names it", async () => {
+    const b = bench.current;
+    const [gone] = await createAll(b, ["gone", "shared"]);
+    const host = await b.freshHost();
+    b.clearCounts();
+    // The read after the removal's write is held; the web app replaces the list without "shared" meanwhile.
+    b.fault({ method: "GET", path: ROUTE, skip: 1, delayMs: 1_500, times: 1 });
+    const removal = outcomeOf(host.delete(gone!.id, urnOf(KIND, "gone"), gone!.outputs));
+    await until(() => (b.counts()[GET] ?? 0) === 2);
+    await webAppPut(b, []);
+    const result = await removal;
+    await host.close();
+    expect(result.error).toBeInstanceOf(ProviderError);
+    expect(result.error?.message).toContain(
+      'Scope3 Interchange accepted the removal of data-delivery credential "gone" on advertiser 12345, but a read ' +
+        'after it settled no longer lists the sibling(s) "shared" it sent back.',
+    );
+  });
+
+  it("the next delete's read verifies the one before: a sibling dropped between them is named by the first", async () => {
+    const b = bench.current;
+    const created = await createAll(b, ["first", "second", "shared"]);
+    const host = await b.freshHost();
+    b.clearCounts();
+    // The first write is held so the second delete queues behind it; the second delete's read (the second GET) is
+    // held, and the web app drops "shared" meanwhile (keeping "second").
+    b.fault({ method: "PUT", path: ROUTE, delayMs: 300, times: 1 });
+    b.fault({ method: "GET", path: ROUTE, skip: 1, delayMs: 1_500, times: 1 });
+    const [first, second] = created;
+    const firstOutcome = outcomeOf(host.delete(first!.id, urnOf(KIND, "first"), first!.outputs));
+    await until(() => (b.counts()[PUT] ?? 0) === 1);
+    const secondOutcome = outcomeOf(host.delete(second!.id, urnOf(KIND, "second"), second!.outputs));
+    await until(() => (b.counts()[GET] ?? 0) === 2);
+    await webAppPut(b, [{ name: "second", config: { type: "GCS", bucket: "acme-second" } }]);
+    const [firstResult, secondResult] = [await firstOutcome, await secondOutcome];
+    await host.close();
+    expect(secondResult.error).toBeUndefined();
+    expect(firstResult.error?.message).toContain(
+      'accepted the removal of data-delivery credential "first" on advertiser 12345, but a read after it settled no ' +
+        'longer lists the sibling(s) "shared" it sent back.',
+    );
+    expect(stored(b)).toEqual([]);
+    // No read of its own for the first removal: the second delete's read served it; the second's verification read.
+    expect(b.counts()[GET]).toBe(3);
+  });
+});

@@ -106,10 +106,17 @@ describe("installed from the tarball into a fresh project", () => {
   it("resolves the specifiers the serialized shims and programs require, through the exports map", () => {
     const projectRequire = createRequire(join(installed.root, "package.json"));
     const dist = join(installed.root, "node_modules", "pulumi-platform-credentials", "dist");
-    // What every resource's `__provider` requires at call time (no extension: it must never change across releases).
+    // What the `__provider` of stacks written by 0.1.0 requires at call time (no extension): it must keep resolving.
     expect(projectRequire.resolve("pulumi-platform-credentials/dist/provider/pulumi/adapter")).toBe(
       join(dist, "provider", "pulumi", "adapter.js"),
     );
+    // What the `__provider` written now requires (the serializer names the module with its extension, through the
+    // exports map): part of every stack's state, so it must keep resolving too.
+    for (const module of ["storefrontSourceCredential", "dataDeliveryCredential", "apiCredential"]) {
+      expect(projectRequire.resolve(`pulumi-platform-credentials/dist/provider/pulumi/providers/${module}.js`)).toBe(
+        join(dist, "provider", "pulumi", "providers", `${module}.js`),
+      );
+    }
     expect(projectRequire.resolve("pulumi-platform-credentials/dist/sdk/commercelayer/ApiCredential.js")).toBe(
       join(dist, "sdk", "commercelayer", "ApiCredential.js"),
     );
