@@ -1,7 +1,7 @@
 /**
  * The provider objects Pulumi serializes into every dynamic resource (`__provider`), one per resource kind, each the
  * whole export of its own module under providers/. The serializer captures a module loaded from node_modules by its
- * package specifier, so the serialized text is a few hundred bytes holding one `require("<package>/dist/...")`: no
+ * package specifier, so the serialized text is a few hundred bytes holding one `require` of the module: no
  * secret, no path of the build machine, and the same in every package version, so an upgrade changes no resource and
  * `refresh`/`destroy` run the installed code, not code frozen in state. Sharing one object per kind also lets the
  * SDK serialize it once (it caches per instance).
