@@ -16,7 +16,7 @@ export const RPC_SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 /** Signature value of an RPC resource reference: `{[RPC_SIGNATURE_KEY]: RPC_RESOURCE_SIGNATURE, urn, id?}`. */
 export const RPC_RESOURCE_SIGNATURE = "5cf8f73096256a8f31e491e813e4eb8e";
 /** The string Pulumi sends for a value that is not known yet (during preview). */
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN_SENTINEL as UNKNOWN_VALUE } from "../provider/unknown";
 
 /** A value the engine holds as secret. Printing it shows `[secret]`, never the value. */
 export class Secret<T> {

@@ -33,6 +33,22 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { unknown: boolea
 const ADAPTER_KEYS: ReadonlySet<string> = new Set(["__provider"]);
 
 /**
+ * `news` with each field's default, as the `z.object` declares it (`.default(...)`), where the value is absent: the
+ * schema is the one place a default is written. For previews, whose unknown values keep the schema from parsing
+ * (a preview must still see the defaults, or it would show a change that is not there).
+ */
+export function withSchemaDefaults(schema: z.ZodType, news: Record<string, unknown>): Record<string, unknown> {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  const out: Record<string, unknown> = { ...news };
+  for (const [key, field] of Object.entries(shape)) {
+    if (field instanceof z.ZodDefault && (out[key] === undefined || out[key] === null)) {
+      out[key] = field.def.defaultValue;
+    }
+  }
+  return out;
+}
+
+/**
  * Validate `news` with `schema`. Issues located at (or under) an unknown value are dropped: the engine will check
  * again when the value is known. Returns the parsed value (defaults applied) only when there is no issue at all.
  *

@@ -1,20 +1,13 @@
 /**
- * Every resource definition by its key (`<module>:<type>`), loaded on first use so a process serving one kind
- * never loads the others. Adapters (dynamic shims, plugin, Terraform) look definitions up here.
+ * Every resource definition by its kind (`<module>:<type>`), loaded on first use so a process serving one kind
+ * never loads the others. Adapters (dynamic shims, plugin, Terraform) look definitions up here; the kinds and the
+ * modules that declare them come from kinds.ts, which `npm run gen` derives from the definitions.
  */
+import { definitionModules, type ResourceKind } from "./kinds";
 import { BugError, type ResourceDefinition } from "./resource";
 
-/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading by design */
-const loaders: Record<string, () => ResourceDefinition> = {
-  "interchange:StorefrontSourceCredential": () =>
-    require("./interchange/storefrontSourceCredential").storefrontSourceCredential,
-  "interchange:DataDeliveryCredential": () => require("./interchange/dataDeliveryCredential").dataDeliveryCredential,
-  "commercelayer:ApiCredential": () => require("./commercelayer/apiCredential").apiCredential,
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
-
 /** Keys of every resource kind, `<module>:<type>`. */
-export const resourceKinds = Object.keys(loaders);
+export const resourceKinds = Object.keys(definitionModules) as ResourceKind[];
 
 const loaded = new Map<string, ResourceDefinition>();
 
@@ -22,9 +15,10 @@ const loaded = new Map<string, ResourceDefinition>();
 export function definitionFor(kind: string): ResourceDefinition {
   let def = loaded.get(kind);
   if (!def) {
-    const load = loaders[kind];
-    if (!load) throw new BugError(`unknown resource kind ${kind}`);
-    def = load();
+    const where = definitionModules[kind as ResourceKind] as (typeof definitionModules)[ResourceKind] | undefined;
+    if (!where) throw new BugError(`unknown resource kind ${kind}`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy loading by design
+    def = (require(where.path) as Record<string, ResourceDefinition | undefined>)[where.exportName];
     if (!def) throw new BugError(`resource kind ${kind} has no definition export`);
     loaded.set(kind, def);
   }

@@ -7,21 +7,7 @@
 import type { z } from "zod";
 import type { ProviderContext } from "./context";
 
-/**
- * Stands for a value the engine does not know yet (a preview value computed from another resource). Adapters
- * translate their own sentinel into this one before calling `check` or `diff`, which must let it through.
- */
-export const UNKNOWN: unique symbol = Symbol.for("pulumi-platform-credentials.unknown");
-/** The type of {@link UNKNOWN}. */
-export type Unknown = typeof UNKNOWN;
-
-/** Whether a value is (or, for objects and arrays, contains) {@link UNKNOWN}. */
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
-  return false;
-}
+export { UNKNOWN, containsUnknown, type Unknown } from "./unknown";
 
 /** A user mistake found by `check`: the property path (`auth.token`, `destination.bucket`) and how to fix it. */
 export interface CheckFailure {
@@ -74,6 +60,27 @@ export interface ResourceToken {
 }
 
 /**
+ * The prose of a resource's SDK class and reference page. Field and type docs are the schemas' `.describe()` texts;
+ * these are the parts no field holds. Markdown; `npm run gen` writes them into the SDK class's TSDoc.
+ */
+export interface ResourceDocs {
+  /** The class's first paragraph: what the resource is. */
+  readonly summary: string;
+  /** The rest of the class doc: lifecycle, what replaces, what delete does, limitations (paragraphs). */
+  readonly details: string;
+  /** A TypeScript program declaring the resource (the class's `@example`). */
+  readonly example: string;
+  /** The TSDoc of the SDK's Args interface. */
+  readonly args: string;
+  /** The TSDoc of the SDK class's static `get` (look up an existing object by id). */
+  readonly get: string;
+  /** The TSDoc of the SDK class's constructor. */
+  readonly constructorDoc: string;
+  /** The resource's reference page, whose argument and output tables are generated (`docs/<name>.md`). */
+  readonly page: string;
+}
+
+/**
  * One resource: its schema, its rules and its lifecycle. Implementations live next to their platform's client
  * (provider/interchange/, provider/commercelayer/) and make HTTP calls only through `ctx`.
  */
@@ -82,6 +89,8 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
   readonly token: ResourceToken;
   /** One paragraph for schemas and docs. */
   readonly description: string;
+  /** The SDK class's and reference page's prose (field docs come from the schemas). */
+  readonly docs: ResourceDocs;
   /** The inputs schema: a `z.object` (refinements allowed) with `.describe()` on every field (used for schemas). */
   readonly inputs: z.ZodType<I>;
   /** The outputs added to the inputs in state (with `.describe()` on every field). */

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { MAX_URL_LENGTH, checkWithSchema, requiredText } from "../check";
+import { MAX_URL_LENGTH, checkWithSchema, requiredText, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
 import type { ProviderContext } from "../context";
 import { ApiError, type HttpClient } from "../http";
@@ -33,16 +33,6 @@ import {
   type State,
 } from "../resource";
 import {
-  API_CREDENTIAL_KINDS,
-  API_CREDENTIAL_SECRET_INPUTS,
-  API_CREDENTIAL_SECRET_OUTPUTS,
-  CREATE_MARKER_KEY,
-  EXPIRES_IN_RANGE,
-  ROLELESS_KINDS,
-  ROLE_REQUIRED_KINDS,
-  UNCONFIRMED_ID_PREFIX,
-} from "./apiCredentialFacts";
-import {
   createApiCredential,
   deleteApiCredential,
   listApiCredentialsNamed,
@@ -53,6 +43,57 @@ import {
   type NewApiCredential,
 } from "./apiCredentials";
 import { commerceLayerHttp } from "./http";
+
+/** Kinds that are neither sales channels, integrations nor webapps: Commerce Layer's dashboard apps one can fork. */
+export const DASHBOARD_APP_KINDS = [
+  "bundles",
+  "customers",
+  "exports",
+  "gift_cards",
+  "imports",
+  "inventory",
+  "orders",
+  "price_lists",
+  "promotions",
+  "resources",
+  "returns",
+  "shipments",
+  "sku_lists",
+  "skus",
+  "stock_transfers",
+  "subscriptions",
+  "tags",
+  "webhooks",
+] as const;
+
+/** Every kind this provider accepts (the Provisioning API reference): the three client types plus the dashboard app kinds. */
+export const API_CREDENTIAL_KINDS = ["sales_channel", "integration", "webapp", ...DASHBOARD_APP_KINDS] as const;
+
+/** Kind of a Commerce Layer API credential. */
+export type ApiCredentialKind = (typeof API_CREDENTIAL_KINDS)[number];
+
+/** Kinds that must not have a role (Commerce Layer answers 422 on `/data/relationships/role`). */
+export const ROLELESS_KINDS: readonly string[] = ["sales_channel", "webapp"];
+
+/** Kinds that must have a role. */
+export const ROLE_REQUIRED_KINDS: readonly string[] = ["integration"];
+
+/** Smallest and largest access-token lifetime Commerce Layer accepts, in seconds. */
+export const EXPIRES_IN_RANGE = { min: 7200, max: 31536000 } as const;
+
+/**
+ * The `metadata` key under which each create stores its own random marker (a UUID). Commerce Layer stores and returns
+ * `metadata` as it was sent, so after a lost create answer the credential this create made is recognised by that
+ * marker (and every sent attribute), never by its name or a time window. Reserved: `check` refuses it in the
+ * `metadata` input, and the provider leaves it out of the `metadata` it reports.
+ */
+export const CREATE_MARKER_KEY = "pulumi-platform-credentials:create";
+
+/**
+ * Prefix of the id a create leaves in state when Commerce Layer may have created the credential but neither its
+ * answer nor a list could say which one (`unconfirmed:<marker>`). Read, update and delete resolve it by the marker.
+ */
+export const UNCONFIRMED_ID_PREFIX = "unconfirmed:";
 
 // Redirect URIs may use an app's own scheme (`myapp://callback`), so any absolute URI with a scheme is accepted,
 // the same test Commerce Layer applies.
@@ -71,7 +112,10 @@ const inputsSchema = z.object({
     "organizationId",
     "use the organization's id (10 characters, e.g. XGZwpOSrWL)",
     MAX_TEXT_LENGTH,
-  ).describe("Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential."),
+  ).describe(
+    "Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the " +
+      "credential.",
+  ),
   name: requiredText("name", "use the credential's display name", MAX_TEXT_LENGTH).describe(
     `Display name of the credential (at most ${MAX_TEXT_LENGTH} characters; not unique on Commerce Layer). Updated ` +
       "in place.",
@@ -80,6 +124,7 @@ const inputsSchema = z.object({
     .enum(API_CREDENTIAL_KINDS, {
       error: `kind is not a known credential kind; use one of ${API_CREDENTIAL_KINDS.join(", ")}`,
     })
+    .meta({ sdkType: "ApiCredentialKind", sdkTypeDescription: "Kind of a Commerce Layer API credential." })
     .describe(
       "Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork " +
         "(`orders`, `imports`, `skus`, ...). Changing it replaces the credential.",
@@ -120,7 +165,7 @@ const inputsSchema = z.object({
     .describe(
       `Lifetime of the credential's access tokens in seconds (${EXPIRES_IN_RANGE.min}–${EXPIRES_IN_RANGE.max}). ` +
         "When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported " +
-        "in the output. Updated in place.",
+        "in the output; removing a value set earlier keeps the current lifetime. Updated in place.",
     ),
   reference: z
     .string({ error: "reference must be a string" })
@@ -152,7 +197,8 @@ const inputsSchema = z.object({
     .default(false)
     .describe(
       "At creation, take over the one existing credential with this name in the organization instead of creating " +
-        "a new one (its mutable attributes are updated to match). Ignored after creation.",
+        "a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails " +
+        "the creation). Default false. Ignored after creation.",
     ),
   account: accountInput("commercelayer"),
 });
@@ -203,10 +249,6 @@ function equivalent(a: unknown, b: unknown): boolean {
 function inputChanged(key: string, olds: State, news: Record<string, unknown>): boolean {
   if (key === "expiresIn" && news.expiresIn === undefined) return false;
   return !equivalent(olds[key], news[key]);
-}
-
-function withDefaults(news: Record<string, unknown>): Record<string, unknown> {
-  return { ...news, mode: news.mode ?? "test", customApp: news.customApp ?? false, adopt: news.adopt ?? false };
 }
 
 /** `metadata` as the user wrote it: the provider's create marker left out (undefined when nothing else is set). */
@@ -593,10 +635,50 @@ export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
     "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
     "Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; " +
     "organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.",
+  docs: {
+    summary:
+      "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
+      "Provisioning API.",
+    details: `\`name\`, \`redirectUri\`, \`expiresIn\`, \`reference\`, \`referenceOrigin\`, \`metadata\` and \`roleId\` are updated
+in place; \`organizationId\`, \`kind\`, \`mode\` and \`customApp\` replace the credential (the new one is created
+first; names need not be unique). Deleting the resource deletes the credential on Commerce Layer, which revokes it;
+a credential already deleted elsewhere is simply dropped from state on refresh.
+
+\`clientId\` and \`clientSecret\` are secret outputs. Commerce Layer is only sure to return the secret when the
+credential is created: the provider keeps it from then on, and an adopted credential has no \`clientSecret\` when
+the API does not return it on read. \`pulumi import\` cannot work for dynamic resources: use \`adopt\` or
+{@link ApiCredential.get}.`,
+    example: `import { commercelayer } from "pulumi-platform-credentials";
+
+const erp = new commercelayer.ApiCredential("erp", {
+  organizationId: "XGZwpOSrWL",
+  name: "ERP sync",
+  kind: "integration",
+  roleId: "vBNqkOzZlm", // the organization's admin role
+  metadata: { owner: "platform-team" },
+});
+export const erpClientId = erp.clientId;
+export const erpClientSecret = erp.clientSecret;`,
+    args:
+      "Arguments of an {@link ApiCredential}. Configure the provisioning client with `commercelayer:clientId` and " +
+      "`commercelayer:clientSecret` (stack config, the secret with `--secret`) or `COMMERCELAYER_CLIENT_ID` / " +
+      "`COMMERCELAYER_CLIENT_SECRET`; other clients as named accounts (`account`).",
+    get:
+      "Look up an existing credential by its Commerce Layer id, for reading its outputs (`pulumi import` cannot " +
+      "work for dynamic resources; use `adopt` to manage an existing credential). `state.account`: the account " +
+      "whose provisioning client reads it (default: the default account).",
+    constructorDoc:
+      "@param name the Pulumi resource name (not the credential's display name)\n@param args the credential's " +
+      "settings\n@param opts resource options; `clientId` and `clientSecret` are always added to " +
+      "`additionalSecretOutputs`",
+    page: "docs/commercelayer-api-credential.md",
+  },
   inputs: inputsSchema,
   outputs: outputsSchema,
-  secretInputs: API_CREDENTIAL_SECRET_INPUTS,
-  secretOutputs: API_CREDENTIAL_SECRET_OUTPUTS,
+  // Every input is plain configuration.
+  secretInputs: [],
+  // The credential's OAuth client id and secret.
+  secretOutputs: ["clientSecret", "clientId"],
   replaceOn: [...REPLACE_ON],
 
   check(news): CheckResult<ApiCredentialInputs> {
@@ -604,7 +686,7 @@ export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
     const all = [...failures, ...roleRuleFailures(news), ...reservedMetadataFailures(news)];
     // With unknown values the schema cannot parse, but defaults must still apply or a preview would see a
     // change (a replacement, for mode) that is not there.
-    const inputs = value ?? (withDefaults(news) as ApiCredentialInputs);
+    const inputs = value ?? (withSchemaDefaults(inputsSchema, news) as ApiCredentialInputs);
     return { inputs, failures: all };
   },
 

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
-import { checkWithSchema, pathSegmentText, requiredText } from "../check";
+import { checkWithSchema, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
 import { ApiError, platformText } from "../http";
 import {
@@ -41,10 +41,6 @@ import {
   type RemoteCredential,
   type SeenCredential,
 } from "./advertisers";
-import {
-  dataDeliveryCredentialSecretInputs,
-  dataDeliveryCredentialSecretOutputs,
-} from "./dataDeliveryCredentialSecrets";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Default of `probeTimeoutSeconds`. */
@@ -65,91 +61,111 @@ const S3_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const AZURE_ACCOUNT_PATTERN = /^[a-z0-9]+$/;
 const AZURE_CONTAINER_PATTERN = /^(?!.*--)[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 
-const gcsDestination = z.strictObject(
-  {
-    type: z.literal("GCS").describe('"GCS": a Google Cloud Storage bucket.'),
-    bucket: z
-      .string({ error: "destination.bucket is required for GCS; use the bucket name without gs://" })
-      .min(3, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
-      .max(222, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
-      .regex(GCS_BUCKET_PATTERN, {
-        error:
-          "destination.bucket must be lowercase letters, digits, '.', '_' or '-', starting and ending with a letter " +
-          "or digit; use the bucket's name without gs:// or a path",
-      })
-      .describe(
-        "GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service " +
-          "account roles/storage.objectCreator on it.",
-      ),
-  },
-  { error: "destination for GCS takes only type and bucket; remove the other fields" },
-);
+const gcsDestination = z
+  .strictObject(
+    {
+      type: z.literal("GCS").describe('"GCS": a Google Cloud Storage bucket.'),
+      bucket: z
+        .string({ error: "destination.bucket is required for GCS; use the bucket name without gs://" })
+        .min(3, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
+        .max(222, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
+        .regex(GCS_BUCKET_PATTERN, {
+          error:
+            "destination.bucket must be lowercase letters, digits, '.', '_' or '-', starting and ending with a letter " +
+            "or digit; use the bucket's name without gs:// or a path",
+        })
+        .describe(
+          "GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service " +
+            "account roles/storage.objectCreator on it.",
+        ),
+    },
+    { error: "destination for GCS takes only type and bucket; remove the other fields" },
+  )
+  .describe(
+    "A Google Cloud Storage destination. Grant the Scope3 service account `roles/storage.objectCreator` on the bucket.",
+  )
+  .meta({ sdkType: "GcsDestinationArgs" });
 
-const s3Destination = z.strictObject(
-  {
-    type: z.literal("S3").describe('"S3": an Amazon S3 bucket.'),
-    bucket: z
-      .string({ error: "destination.bucket is required for S3; use the bucket name without s3://" })
-      .min(3, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
-      .max(63, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
-      .regex(S3_BUCKET_PATTERN, {
-        error:
-          "destination.bucket must be lowercase letters, digits, '.' or '-', starting and ending with a letter or " +
-          "digit; use the bucket's name without s3:// or a path",
-      })
-      .describe(
-        "S3 bucket (3-63 chars, no s3://). Its policy must grant the Scope3 principal s3:PutObject and s3:DeleteObject.",
-      ),
-    region: z
-      .string({ error: "destination.region is required for S3; use the bucket's AWS region, e.g. us-east-1" })
-      .regex(S3_REGION_PATTERN, {
-        error: "destination.region must be an AWS region code such as us-east-1 or us-gov-west-1",
-      })
-      .describe(
-        "AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect).",
-      ),
-  },
-  { error: "destination for S3 takes only type, bucket and region; remove the other fields" },
-);
+const s3Destination = z
+  .strictObject(
+    {
+      type: z.literal("S3").describe('"S3": an Amazon S3 bucket.'),
+      bucket: z
+        .string({ error: "destination.bucket is required for S3; use the bucket name without s3://" })
+        .min(3, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
+        .max(63, { error: "destination.bucket must be 3 to 63 characters; use the bucket's name without s3://" })
+        .regex(S3_BUCKET_PATTERN, {
+          error:
+            "destination.bucket must be lowercase letters, digits, '.' or '-', starting and ending with a letter or " +
+            "digit; use the bucket's name without s3:// or a path",
+        })
+        .describe(
+          "S3 bucket (3-63 chars, no s3://). Its policy must grant the Scope3 principal s3:PutObject and s3:DeleteObject.",
+        ),
+      region: z
+        .string({ error: "destination.region is required for S3; use the bucket's AWS region, e.g. us-east-1" })
+        .regex(S3_REGION_PATTERN, {
+          error: "destination.region must be an AWS region code such as us-east-1 or us-gov-west-1",
+        })
+        .describe(
+          "AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect).",
+        ),
+    },
+    { error: "destination for S3 takes only type, bucket and region; remove the other fields" },
+  )
+  .describe(
+    "An Amazon S3 destination. The bucket policy must grant the Scope3 principal `s3:PutObject` and `s3:DeleteObject`.",
+  )
+  .meta({ sdkType: "S3DestinationArgs" });
 
-const azureDestination = z.strictObject(
-  {
-    type: z.literal("AZURE_BLOB").describe('"AZURE_BLOB": an Azure Blob Storage container.'),
-    storageAccountName: z
-      .string({ error: "destination.storageAccountName is required for AZURE_BLOB; use the storage account's name" })
-      .min(3, { error: "destination.storageAccountName must be 3 to 24 characters" })
-      .max(24, { error: "destination.storageAccountName must be 3 to 24 characters" })
-      .regex(AZURE_ACCOUNT_PATTERN, {
-        error: "destination.storageAccountName must be lowercase letters and digits only (e.g. datareports)",
-      })
-      .describe(
-        "Azure Storage account name (3-24 lowercase letters/digits), as in https://<name>.blob.core.windows.net/.",
+const azureDestination = z
+  .strictObject(
+    {
+      type: z.literal("AZURE_BLOB").describe('"AZURE_BLOB": an Azure Blob Storage container.'),
+      storageAccountName: z
+        .string({ error: "destination.storageAccountName is required for AZURE_BLOB; use the storage account's name" })
+        .min(3, { error: "destination.storageAccountName must be 3 to 24 characters" })
+        .max(24, { error: "destination.storageAccountName must be 3 to 24 characters" })
+        .regex(AZURE_ACCOUNT_PATTERN, {
+          error: "destination.storageAccountName must be lowercase letters and digits only (e.g. datareports)",
+        })
+        .describe(
+          "Azure Storage account name (3-24 lowercase letters/digits), as in https://<name>.blob.core.windows.net/.",
+        ),
+      containerName: z
+        .string({ error: "destination.containerName is required for AZURE_BLOB; use the blob container's name" })
+        .min(3, { error: "destination.containerName must be 3 to 63 characters" })
+        .max(63, { error: "destination.containerName must be 3 to 63 characters" })
+        .regex(AZURE_CONTAINER_PATTERN, {
+          error:
+            "destination.containerName must be lowercase letters, digits and single '-', starting and ending with a " +
+            "letter or digit",
+        })
+        .describe("Blob container the probe writes to (3-63 chars, lowercase, no '--')."),
+      sasToken: requiredText("destination.sasToken", "use the query string of a container SAS URL", 4096).describe(
+        "Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt " +
+          "including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).",
       ),
-    containerName: z
-      .string({ error: "destination.containerName is required for AZURE_BLOB; use the blob container's name" })
-      .min(3, { error: "destination.containerName must be 3 to 63 characters" })
-      .max(63, { error: "destination.containerName must be 3 to 63 characters" })
-      .regex(AZURE_CONTAINER_PATTERN, {
-        error:
-          "destination.containerName must be lowercase letters, digits and single '-', starting and ending with a " +
-          "letter or digit",
-      })
-      .describe("Blob container the probe writes to (3-63 chars, lowercase, no '--')."),
-    sasToken: requiredText("destination.sasToken", "use the query string of a container SAS URL", 4096).describe(
-      "Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt " +
-        "including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).",
-    ),
-  },
-  { error: "destination for AZURE_BLOB takes only type, storageAccountName, containerName and sasToken" },
-);
+    },
+    { error: "destination for AZURE_BLOB takes only type, storageAccountName, containerName and sasToken" },
+  )
+  .describe("An Azure Blob Storage container, written with a SAS token.")
+  .meta({ sdkType: "AzureBlobDestinationArgs" });
 
 const destinationSchema = z
   .discriminatedUnion("type", [gcsDestination, s3Destination, azureDestination], {
     error:
       'destination.type must be "GCS", "S3" or "AZURE_BLOB" (SNOWFLAKE and DATABRICKS cannot be created via the API)',
   })
+  .meta({
+    sdkType: "DataDeliveryDestinationArgs",
+    sdkTypeDescription: "Where Scope3 writes the advertiser's log-level data.",
+    sdkStateType: "DataDeliveryDestination",
+    sdkStateDescription: "The destination as stored in state (`sasToken` only for `AZURE_BLOB`, and secret).",
+  })
   .describe(
-    "Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.",
+    "Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, " +
+      "containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.",
   );
 
 /** A destination as the user writes it. */
@@ -162,8 +178,8 @@ export const dataDeliveryCredentialInputs = z.object({
     'use the advertiser\'s id as a string, e.g. "12345"',
     MAX_ADVERTISER_ID_LENGTH,
   ).describe(
-    `Id of the Interchange advertiser that owns the credential (at most ${MAX_ADVERTISER_ID_LENGTH} characters, ` +
-      "not `.` or `..`). Changing it replaces the resource.",
+    `Id of the Interchange advertiser that owns the credential, as a string (e.g. \`"12345"\`; at most ` +
+      `${MAX_ADVERTISER_ID_LENGTH} characters, not \`.\` or \`..\`). Changing it replaces the resource.`,
   ),
   name: z
     .string({ error: "name is required; use 1-64 letters, digits, '_' or '-'" })
@@ -173,14 +189,16 @@ export const dataDeliveryCredentialInputs = z.object({
       error: "name must start with a letter or digit and contain only letters, digits, '_' and '-'",
     })
     .describe(
-      "Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.",
+      "Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery " +
+        "outputs reference it. Changing it replaces the resource.",
     ),
   destination: destinationSchema,
   waitForProbe: z
     .boolean({ error: "waitForProbe must be true or false" })
     .default(true)
     .describe(
-      "Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.",
+      "Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, " +
+        "or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.",
     ),
   probeTimeoutSeconds: z
     .number({ error: `probeTimeoutSeconds must be a number of seconds from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
@@ -188,11 +206,17 @@ export const dataDeliveryCredentialInputs = z.object({
     .min(1, { error: `probeTimeoutSeconds must be from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
     .max(MAX_PROBE_TIMEOUT_SECONDS, { error: `probeTimeoutSeconds must be from 1 to ${MAX_PROBE_TIMEOUT_SECONDS}` })
     .default(DEFAULT_PROBE_TIMEOUT_SECONDS)
-    .describe(`Seconds to wait for a probe (create, update, refresh). Default ${DEFAULT_PROBE_TIMEOUT_SECONDS}.`),
+    .describe(
+      `Seconds to wait for a probe on create, update and refresh (1–${MAX_PROBE_TIMEOUT_SECONDS}, default ` +
+        `${DEFAULT_PROBE_TIMEOUT_SECONDS}). Changing it writes nothing.`,
+    ),
   validateOnRefresh: z
     .boolean({ error: "validateOnRefresh must be true or false" })
     .default(true)
-    .describe("Re-run the probe on every refresh (default true), so status reflects the destination today."),
+    .describe(
+      "Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it " +
+        "writes nothing.",
+    ),
   adopt: z
     .boolean({ error: "adopt must be true or false" })
     .default(false)
@@ -223,12 +247,10 @@ export const dataDeliveryCredentialOutputs = z.object({
 const INPUT_KEYS = Object.keys(dataDeliveryCredentialInputs.shape);
 // Another account is another customer's advertiser list (or another key of the same one): a new entry there.
 const REPLACE_ON = ["advertiserId", "name", "account"] as const;
-const OPTION_DEFAULTS = {
-  waitForProbe: true,
-  probeTimeoutSeconds: DEFAULT_PROBE_TIMEOUT_SECONDS,
-  validateOnRefresh: true,
-  adopt: false,
-} as const;
+/** The provider options' defaults, as the inputs schema declares them. */
+const OPTION_DEFAULTS = dataDeliveryCredentialInputs
+  .pick({ waitForProbe: true, probeTimeoutSeconds: true, validateOnRefresh: true, adopt: true })
+  .parse({});
 
 /** The id of a credential: `<advertiserId>/<name>` (names cannot contain `/`). */
 export function credentialResourceId(advertiserId: string, name: string): string {
@@ -520,18 +542,57 @@ export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialIn
     "A Scope3 Interchange data-delivery credential: where Scope3 writes an advertiser's log-level data (GCS, S3 or " +
     "Azure Blob). Creation and destination changes re-run Scope3's probe of the destination; refresh re-validates. " +
     "Every write re-sends the advertiser's other credentials unchanged.",
+  docs: {
+    summary:
+      "A Scope3 Interchange data-delivery credential: where Scope3 writes an advertiser's log-level data (a GCS " +
+      "bucket, an S3 bucket or an Azure Blob container).",
+    details: `Scope3 probes the destination asynchronously; this resource waits for the probe on create and update and
+re-runs it on refresh, reporting \`status\` (\`PENDING\`, \`VALIDATED\`, \`FAILED\`) and \`statusError\`. A \`FAILED\`
+probe after create or update is a partial failure: the credential stays in the stack.
+
+The API stores an advertiser's credentials as one list that is replaced whole, so every write re-sends the
+advertiser's other credentials unchanged, one writer per advertiser at a time within a \`pulumi up\`.
+
+Delete removes the credential from the advertiser (its siblings stay). The API refuses while a data-delivery output
+still references the credential: remove or repoint that output first.
+
+Limitations: the API never returns Azure SAS tokens but needs them in every write, so a write on an advertiser that
+also holds an \`AZURE_BLOB\` credential not managed by this stack (same \`pulumi up\`) is refused before anything is
+written; manage every Azure credential of the advertiser in the same stack (use \`adopt: true\`). Advertisers holding
+SNOWFLAKE or DATABRICKS credentials cannot be written at all. Other writers of the same advertiser outside this
+process can race with it (the API has no ETag). \`pulumi import\` does not work for dynamic resources: use \`adopt\`.`,
+    example: `import { interchange } from "pulumi-platform-credentials";
+
+const lld = new interchange.DataDeliveryCredential("lld", {
+  advertiserId: "12345",
+  name: "lld-gcs",
+  destination: { type: "GCS", bucket: "acme-lld-exports" },
+});
+export const lldStatus = lld.status;`,
+    args: "Arguments of {@link DataDeliveryCredential}.",
+    get:
+      "Look up an existing credential by its provider id `<advertiserId>/<name>` (for `get`; `pulumi import` cannot " +
+      "work for dynamic resources; use `adopt` to manage an existing credential). Refresh re-probes it unless the " +
+      "state says otherwise. `state.account`: the account whose API key reads it (default: the default account).",
+    constructorDoc:
+      "@param name the Pulumi resource name (not the credential's name)\n@param args the credential's settings\n" +
+      "@param opts resource options",
+    page: "docs/data-delivery-credential.md",
+  },
   inputs: dataDeliveryCredentialInputs,
   outputs: dataDeliveryCredentialOutputs,
-  secretInputs: dataDeliveryCredentialSecretInputs,
-  secretOutputs: dataDeliveryCredentialSecretOutputs,
+  // The Azure SAS token, the only secret a data-delivery credential has.
+  secretInputs: ["destination.sasToken"],
+  // None: the SAS token comes back only under `destination.sasToken`, which the engine marks secret because the
+  // input of the same path was secret.
+  secretOutputs: [],
   // The probe's failure text may quote the blob URL with its SAS query (adapters redact and cap it).
   platformTextOutputs: ["statusError"],
   replaceOn: [...REPLACE_ON],
 
   check(news): CheckResult<DataDeliveryCredentialInputs> {
     // Defaults first, so a preview with unknown values (no parsed result) still stores and diffs the defaults.
-    const withDefaults: Record<string, unknown> = { ...OPTION_DEFAULTS };
-    for (const [k, v] of Object.entries(news)) if (v !== undefined) withDefaults[k] = v;
+    const withDefaults = withSchemaDefaults(dataDeliveryCredentialInputs, news);
     const { value, failures } = checkWithSchema(dataDeliveryCredentialInputs, withDefaults);
     return { inputs: value ?? (withDefaults as DataDeliveryCredentialInputs), failures };
   },

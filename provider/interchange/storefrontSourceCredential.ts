@@ -17,7 +17,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { accountCommand, accountInput, settingKeys } from "../config";
-import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText } from "../check";
+import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
 import { ApiError } from "../http";
 import {
   PartialFailure,
@@ -39,11 +39,6 @@ import {
   type SourceCredentialRegistration,
   type Storefront,
 } from "./storefronts";
-import {
-  storefrontSourceCredentialSecretInputs,
-  storefrontSourceCredentialSecretOutputs,
-  storefrontSourceCredentialToken,
-} from "./storefrontSourceCredentialFacts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -67,13 +62,32 @@ function strictAuth<T extends z.ZodRawShape>(type: string, shape: T) {
   });
 }
 
-const tokenAuth = strictAuth("apiKey|bearer", {
-  type: z.enum(["apiKey", "bearer"]).describe("`apiKey` (sent as the API's `api_key`) or `bearer`."),
-  token: requiredText(
-    "auth.token",
-    "set it to the API key or bearer token the source issued for this account",
-  ).describe("The API key or bearer token (secret)."),
-});
+/** An API-key or bearer-token credential: the same shape under two types. */
+function tokenAuth(type: "apiKey" | "bearer", what: string, typeDoc: string, doc: string, sdkType: string) {
+  return strictAuth(type, {
+    type: z.literal(type).describe(typeDoc),
+    token: requiredText("auth.token", `set it to the ${what} the source issued for this account`).describe(
+      `The ${what} (secret).`,
+    ),
+  })
+    .describe(doc)
+    .meta({ sdkType });
+}
+
+const apiKeyAuth = tokenAuth(
+  "apiKey",
+  "API key",
+  "An API key (sent as the API's `api_key`).",
+  'An API key the source issued for the account (sent to Interchange as `{type: "api_key", token}`).',
+  "SourceApiKeyAuth",
+);
+const bearerAuth = tokenAuth(
+  "bearer",
+  "bearer token",
+  "A bearer token.",
+  "A bearer token the source issued for the account.",
+  "SourceBearerAuth",
+);
 
 const jwtAuth = strictAuth("jwt", {
   type: z.literal("jwt").describe("A JWT-bearer (service account) credential."),
@@ -99,7 +113,9 @@ const jwtAuth = strictAuth("jwt", {
     .string({ error: "auth.environment must be a string; leave it out unless the source asks for one" })
     .optional()
     .describe("Source-specific environment name (e.g. `sandbox`)."),
-});
+})
+  .describe("A JWT-bearer (service account) credential: Interchange signs assertions with `privateKey`.")
+  .meta({ sdkType: "SourceJwtAuth" });
 
 const basicAuth = strictAuth("basic", {
   type: z.literal("basic").describe("HTTP basic authentication."),
@@ -107,17 +123,26 @@ const basicAuth = strictAuth("basic", {
   password: z
     .string({ error: "auth.password must be a string; set it to the account's password at the source" })
     .describe("Password (secret)."),
-});
+})
+  .describe("HTTP basic authentication at the source.")
+  .meta({ sdkType: "SourceBasicAuth" });
 
 const noAuth = strictAuth("none", {
   type: z.literal("none").describe("The source takes credentials without a secret (sent as `{}`)."),
-});
+})
+  .describe("The source takes credentials without a secret (sent to Interchange as `{}`).")
+  .meta({ sdkType: "SourceNoAuth" });
 
-const authSchema = z.discriminatedUnion("type", [tokenAuth, jwtAuth, basicAuth, noAuth], {
-  error:
-    'auth must be an object whose type is "apiKey", "bearer", "jwt", "basic" or "none" (match the source\'s ' +
-    "authentication type); leave auth out for OAuth sources",
-});
+const authSchema = z
+  .discriminatedUnion("type", [apiKeyAuth, bearerAuth, jwtAuth, basicAuth, noAuth], {
+    error:
+      'auth must be an object whose type is "apiKey", "bearer", "jwt", "basic" or "none" (match the source\'s ' +
+      "authentication type); leave auth out for OAuth sources",
+  })
+  .meta({
+    sdkType: "SourceAuth",
+    sdkTypeDescription: "How the source authenticates the account. Omit `auth` entirely for OAuth sources.",
+  });
 
 /** The inputs of a StorefrontSourceCredential. */
 export const storefrontSourceCredentialInputs = z.object({
@@ -150,8 +175,8 @@ export const storefrontSourceCredentialInputs = z.object({
     .boolean({ error: "marketplaceAccount must be true or false; leave it out for a client account" })
     .optional()
     .describe(
-      "Register a marketplace account instead of a client account (admin API keys only). Changing it replaces " +
-        "the resource.",
+      "Register a marketplace account instead of a client account (admin API keys only). Default false (a client " +
+        "account). Changing it replaces the resource.",
     ),
   adopt: z
     .boolean({ error: "adopt must be true or false" })
@@ -182,12 +207,15 @@ export const storefrontSourceCredentialOutputs = z.object({
   updatedAt: z.string().describe("When it was last registered or rotated (ISO 8601)."),
   sources: z
     .array(
-      z.object({
-        storefrontId: z.number().int().describe("Storefront the credential covers."),
-        storefrontName: z.string().describe("The storefront's display name."),
-        sourceId: z.string().describe("Inventory source within that storefront."),
-        sourceName: z.string().describe("The source's display name."),
-      }),
+      z
+        .object({
+          storefrontId: z.number().int().describe("Storefront the credential covers."),
+          storefrontName: z.string().describe("The storefront's display name."),
+          sourceId: z.string().describe("Inventory source within that storefront."),
+          sourceName: z.string().describe("The source's display name."),
+        })
+        .describe("A storefront/source pair a credential covers.")
+        .meta({ sdkType: "StorefrontSourceRef" }),
     )
     .describe("Every storefront/source the credential covers (one agent can back sources of several storefronts)."),
   oauthAuthorizationUrl: z
@@ -865,8 +893,11 @@ async function readAfterWrite(
 const replaceOn = ["storefrontId", "sourceId", "accountIdentifier", "marketplaceAccount", "account"] as const;
 
 function normalizedForDiff(values: Record<string, unknown>): Record<string, unknown> {
-  // `adopt` defaults to false and an absent `marketplaceAccount` means a client account: compare them as such.
-  return { ...values, adopt: values.adopt ?? false, marketplaceAccount: values.marketplaceAccount ?? false };
+  // Defaults (`adopt`) as declared, and an absent `marketplaceAccount` means a client account: compare them as such.
+  return {
+    ...withSchemaDefaults(storefrontSourceCredentialInputs, values),
+    marketplaceAccount: values.marketplaceAccount ?? false,
+  };
 }
 
 async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs): Promise<Created> {
@@ -1013,21 +1044,61 @@ async function update(
 
 /** The StorefrontSourceCredential resource definition. */
 export const storefrontSourceCredential: ResourceDefinition<StorefrontSourceCredentialInputs> = {
-  token: storefrontSourceCredentialToken,
+  token: { module: "interchange", type: "StorefrontSourceCredential" },
   description:
     "A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront. The API " +
     'cannot revoke: deleting the resource only stops managing it (`revocation: "manual"`).',
+  docs: {
+    summary: "A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront.",
+    details: `Create registers the account (after checking that it is not registered already; set \`adopt: true\` to take
+an existing registration over). A change of \`auth\` re-registers it, which rotates the stored secret in place.
+Changes of \`storefrontId\`, \`sourceId\`, \`accountIdentifier\` or \`marketplaceAccount\` replace the resource.
+Refresh reads the credential list (one call for all credentials refreshed together) and the storefront's
+\`connected\` flag; a credential revoked out of band disappears from state.
+
+**Delete does not revoke.** The Interchange API has no revoke operation: deleting the resource (or replacing it)
+only removes it from the stack's state, and the credential stays registered until a person revokes it in the
+Interchange web app. The \`revocation\` output says so (\`"manual"\`).
+
+OAuth sources: leave \`auth\` out; the credential starts \`PENDING\` and \`oauthAuthorizationUrl\` holds the consent
+URL until a person consents, after which a refresh shows \`ACTIVE\`.
+
+Limitations: \`pulumi import\` cannot work for dynamic resources; use \`adopt: true\` or
+{@link StorefrontSourceCredential.get}. The secret is never read back, so a rotation done in the web app is not
+detected.`,
+    example: `const cred = new StorefrontSourceCredential("acme-ssp", {
+  storefrontId: 101,
+  sourceId: "src_ssp",
+  accountIdentifier: "acme-buyer-1",
+  auth: { type: "apiKey", token: config.requireSecret("sspKey") },
+});
+export const status = cred.status;`,
+    args: "The arguments of a {@link StorefrontSourceCredential}.",
+    get:
+      "Look up an existing credential by its id (the `credentialId`) and manage nothing: the inputs are taken from " +
+      "the credential list. `pulumi import` cannot work for dynamic resources; to manage an existing registration, " +
+      "declare it with `adopt: true`. `state.account`: the account whose API key lists it (default: the default " +
+      "account).",
+    constructorDoc: "Register (or, with `adopt`, take over) the account's credential on the storefront's source.",
+    page: "docs/storefront-source-credential.md",
+  },
   inputs: storefrontSourceCredentialInputs,
   outputs: storefrontSourceCredentialOutputs,
-  secretInputs: storefrontSourceCredentialSecretInputs,
-  secretOutputs: storefrontSourceCredentialSecretOutputs,
+  // The whole `auth` object is secret (not only `token`/`privateKey`/`password`): a JWT's issuer, subject and key
+  // id, or a basic-auth username, are half of a credential too, and `auth` in state is then secret as a whole.
+  secretInputs: ["auth"],
+  // The API never returns a secret.
+  secretOutputs: [],
   replaceOn: [...replaceOn],
 
   check(news): CheckResult<StorefrontSourceCredentialInputs> {
     const { value, failures } = checkWithSchema(storefrontSourceCredentialInputs, news);
     if (value) return { inputs: value, failures };
     // With failures the inputs are not used; with none, some value is unknown (preview): keep it, add defaults.
-    const inputs = { ...news, adopt: news.adopt ?? false } as unknown as StorefrontSourceCredentialInputs;
+    const inputs = withSchemaDefaults(
+      storefrontSourceCredentialInputs,
+      news,
+    ) as unknown as StorefrontSourceCredentialInputs;
     return { inputs, failures };
   },
 

@@ -16,6 +16,7 @@
  * send `variables` only, some keyed `platform-credentials:<name>`. All three are read, `args` first.
  */
 import { howToSet, resolveSettings, settingKeys, type ConfigSource, type SettingKey } from "../config";
+import { UNKNOWN_SENTINEL } from "../unknown";
 import { PACKAGE_NAME } from "./tokens";
 
 /** One plugin setting: its name (a provider argument, a config key in the plugin's namespace) and its setting. */
@@ -46,8 +47,6 @@ const ENGINE_INPUTS = new Set(["version", "pluginDownloadURL", "pluginChecksums"
 /** The key that marks a special value in Pulumi's RPC property encoding, and the mark of a secret. */
 const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
-/** The engine's unknown value (a preview of a provider configured from another resource's output). */
-const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** A config value as text: secrets unwrapped, numbers and booleans as the engine would write them in `variables`. */
 function settingText(value: unknown): string | undefined {
@@ -162,7 +161,7 @@ export function checkPluginConfig(news: Record<string, unknown>): ConfigFailure[
       continue;
     }
     const text = settingText(value);
-    if (text === UNKNOWN_VALUE || value === null || value === undefined) continue;
+    if (text === UNKNOWN_SENTINEL || value === null || value === undefined) continue;
     if (text === undefined) {
       failures.push({ property: name, reason: `${s.key} must be a string; ${howToSetForPlugin(s)}.` });
       continue;

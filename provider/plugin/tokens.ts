@@ -3,7 +3,8 @@
  * resources (`pulumi-nodejs:dynamic/<module>:<Type>`, what `new dynamic.Resource(..., module, type)` registers) and as
  * resources of the provider plugin (`platform-credentials:<module>:<Type>`, what Python, Go, YAML and explicit-provider
  * programs register). The plugin's schema, its URN parsing and the policies (sdk/policies) all derive their tokens
- * from here. Free of imports, so a policy pack loads nothing else for it.
+ * from here, and the kinds from provider/kinds.ts (generated from the definitions). Free of other imports, so a
+ * policy pack loads nothing else for it.
  */
 
 /** The package name of the provider plugin (`pulumi package add`, `pulumi:providers:platform-credentials`). */
@@ -12,9 +13,10 @@ export const PACKAGE_NAME = "platform-credentials";
 /** The package and module prefix of every TypeScript dynamic resource (fixed by `@pulumi/pulumi/dynamic`). */
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic/";
 
-/** A resource kind: `<module>:<Type>`, the key of a definition in provider/definitions.ts. */
-export type ResourceKind =
-  "interchange:StorefrontSourceCredential" | "interchange:DataDeliveryCredential" | "commercelayer:ApiCredential";
+import type { ResourceKind } from "../kinds";
+
+/** A resource kind: `<module>:<Type>` (provider/kinds.ts). */
+export type { ResourceKind };
 
 /** The dynamic-resource token of a kind: `pulumi-nodejs:dynamic/interchange:StorefrontSourceCredential`. */
 export function dynamicTypeToken(kind: string): string {

@@ -18,11 +18,12 @@ import {
   type ProviderContext,
 } from "../context";
 import { PartialFailure, UNKNOWN, inputKeys, type ResourceDefinition, type State } from "../resource";
+import { UNKNOWN_SENTINEL } from "../unknown";
+
+export { UNKNOWN_SENTINEL };
 import { definitionFor } from "../definitions";
 import { ApiError, capPlatformText, platformText, redact } from "../http";
 
-/** The engine's sentinel for values unknown during preview (ENGINE-NOTES, "Preview"). */
-export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROVIDER_KEY = "__provider";
 
 /** How {@link translate} rewrites a value on its way between the host and the core. */

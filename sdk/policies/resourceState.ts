@@ -7,14 +7,19 @@
  * explicit provider) uses the provider plugin. Every policy matches both, from provider/plugin/tokens.ts.
  */
 import type { ReportViolation, ResourceValidation, StackValidation } from "@pulumi/policy";
+import { resourceKinds } from "../../provider/kinds";
 import { typeTokensOf } from "../../provider/plugin/tokens";
+import { UNKNOWN, UNKNOWN_SENTINELS } from "../../provider/unknown";
+
+/** Marks a property whose value the engine does not know yet (a preview of a new or changed resource). */
+export { UNKNOWN };
 
 /** Both type tokens of `interchange.DataDeliveryCredential` (dynamic resource, provider plugin). */
-export const DATA_DELIVERY_CREDENTIAL_TYPES = typeTokensOf("interchange:DataDeliveryCredential");
+export const DATA_DELIVERY_CREDENTIAL_TYPES = typeTokensOf(resourceKinds.dataDeliveryCredential);
 /** Both type tokens of `interchange.StorefrontSourceCredential` (dynamic resource, provider plugin). */
-export const STOREFRONT_SOURCE_CREDENTIAL_TYPES = typeTokensOf("interchange:StorefrontSourceCredential");
+export const STOREFRONT_SOURCE_CREDENTIAL_TYPES = typeTokensOf(resourceKinds.storefrontSourceCredential);
 /** Both type tokens of `commercelayer.ApiCredential` (dynamic resource, provider plugin). */
-export const COMMERCE_LAYER_API_CREDENTIAL_TYPES = typeTokensOf("commercelayer:ApiCredential");
+export const COMMERCE_LAYER_API_CREDENTIAL_TYPES = typeTokensOf(resourceKinds.apiCredential);
 
 /** Type token of `interchange.DataDeliveryCredential` as a TypeScript dynamic resource. */
 export const DATA_DELIVERY_CREDENTIAL_TYPE = DATA_DELIVERY_CREDENTIAL_TYPES[0];
@@ -41,25 +46,8 @@ function tagged<F extends object>(validation: F, tokens: TypeTokens): F {
   return only === undefined ? validation : Object.assign(validation, { __pulumiType: only });
 }
 
-/** Marks a property whose value the engine does not know yet (a preview of a new or changed resource). */
-export const UNKNOWN: unique symbol = Symbol("unknown");
-
 /** A property as a policy sees it: its value, {@link UNKNOWN} during a preview, or undefined when absent. */
 export type PropertyValue<T> = T | typeof UNKNOWN | undefined;
-
-/**
- * The engine's sentinels for unknown values, one per value kind (`@pulumi/policy`'s proxy.ts; the analyzer hands
- * them to policies unchanged). Fixed by the Pulumi RPC protocol.
- */
-const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
-  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-  "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-  "030794c1-ac77-496b-92df-f27374a8bd58",
-  "e48ece36-62e2-4504-bad9-02848725956a",
-  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-]);
 
 /**
  * One property of `props`, read through the property descriptor: `@pulumi/policy` wraps `props` in a proxy that

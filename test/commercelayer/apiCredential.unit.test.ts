@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { apiCredential, type ApiCredentialInputs } from "../../provider/commercelayer/apiCredential";
 import { apiCredentialFrom, createDocument, updateDocument } from "../../provider/commercelayer/apiCredentials";
-import { API_CREDENTIAL_KINDS, DASHBOARD_APP_KINDS } from "../../provider/commercelayer/apiCredentialFacts";
+import { API_CREDENTIAL_KINDS, DASHBOARD_APP_KINDS } from "../../provider/commercelayer/apiCredential";
 import { commerceLayerTokens } from "../../provider/commercelayer/http";
 import { refreshMarginMs } from "../../provider/commercelayer/token";
 import { ConfigurationError, resolveSettings } from "../../provider/config";

@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { PartialFailureError, ProviderError, type PropertyMap } from "../../engine/host";
-import { CREATE_MARKER_KEY } from "../../provider/commercelayer/apiCredentialFacts";
+import { CREATE_MARKER_KEY } from "../../provider/commercelayer/apiCredential";
 import { outcomeOf, urnOf, useFaultBench, withProvider, type FaultBench } from "./support";
 
 const KIND = "commercelayer:ApiCredential";

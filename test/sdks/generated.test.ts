@@ -1,9 +1,11 @@
 /**
- * The committed Python and Go SDKs (sdk/python, sdk/go) and schema (sdk/schema.json) are what Pulumi's own code
- * generators make of the plugin's current schema: `npm run gen-sdks` regenerates them, and this test fails when a
- * change to a resource definition was not followed by a regeneration. Needs Go (as the CLI build does) and dist/.
+ * Everything derived from the resource definitions is committed as generated and must match a fresh generation:
+ * the TypeScript SDK classes, provider/kinds.ts and the docs' argument/output tables (`npm run gen`), and the Python
+ * and Go SDKs (sdk/python, sdk/go) and schema (sdk/schema.json), which Pulumi's own code generators make of the
+ * plugin's current schema (`npm run gen-sdks` regenerates all of it). Each test fails when a change to a resource
+ * definition was not followed by a regeneration. Needs Go (as the CLI build does) and dist/.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -28,6 +30,15 @@ function filesUnder(dir: string): Map<string, string> {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("generated SDKs", () => {
+  it("TypeScript SDK classes, provider/kinds.ts and docs tables match what `npm run gen` generates", () => {
+    const check = spawnSync(process.execPath, [join(root, "dist", "engine", "gensdk", "typescript.js"), "--check"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(check.stderr, "run npm run gen").toBe("");
+    expect(check.status).toBe(0);
+  }, 120_000);
+
   it("match what `npm run gen-sdks` generates from the current schema", () => {
     execFileSync("bash", [join(root, "engine", "gensdk", "generate.sh"), out], { stdio: "pipe", timeout: 600_000 });
     for (const language of ["python", "go"]) {

@@ -4,6 +4,7 @@
  * `require("pulumi-platform-credentials/dist/provider/pulumi/providers/apiCredential")` of this module. The
  * specifier is part of every stack's state: never move or rename this file.
  */
+import { resourceKinds } from "../../kinds";
 import { shim } from "./shim";
 
-export = shim("commercelayer:ApiCredential");
+export = shim(resourceKinds.apiCredential);

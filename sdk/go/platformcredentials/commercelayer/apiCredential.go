@@ -16,7 +16,7 @@ import (
 type ApiCredential struct {
 	pulumi.CustomResourceState
 
-	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
 	Adopt pulumi.BoolPtrOutput `pulumi:"adopt"`
 	// OAuth client id of the credential (secret output).
 	ClientId pulumi.StringOutput `pulumi:"clientId"`
@@ -38,7 +38,7 @@ type ApiCredential struct {
 	Mode pulumi.StringPtrOutput `pulumi:"mode"`
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+	// Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
 	OrganizationId pulumi.StringOutput `pulumi:"organizationId"`
 	// OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
 	RedirectUri pulumi.StringPtrOutput `pulumi:"redirectUri"`
@@ -123,11 +123,11 @@ func ApiCredentialExists(ctx *pulumi.Context,
 }
 
 type apiCredentialArgs struct {
-	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
 	Adopt *bool `pulumi:"adopt"`
 	// Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
 	CustomApp *bool `pulumi:"customApp"`
-	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output. Updated in place.
+	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
 	ExpiresIn *int `pulumi:"expiresIn"`
 	// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
 	Kind string `pulumi:"kind"`
@@ -137,7 +137,7 @@ type apiCredentialArgs struct {
 	Mode *string `pulumi:"mode"`
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
 	Name string `pulumi:"name"`
-	// Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+	// Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
 	OrganizationId string `pulumi:"organizationId"`
 	// OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
 	RedirectUri *string `pulumi:"redirectUri"`
@@ -151,11 +151,11 @@ type apiCredentialArgs struct {
 
 // The set of arguments for constructing a ApiCredential resource.
 type ApiCredentialArgs struct {
-	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+	// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
 	Adopt pulumi.BoolPtrInput
 	// Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
 	CustomApp pulumi.BoolPtrInput
-	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output. Updated in place.
+	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
 	ExpiresIn pulumi.IntPtrInput
 	// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
 	Kind pulumi.StringInput
@@ -165,7 +165,7 @@ type ApiCredentialArgs struct {
 	Mode pulumi.StringPtrInput
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
 	Name pulumi.StringInput
-	// Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+	// Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
 	OrganizationId pulumi.StringInput
 	// OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
 	RedirectUri pulumi.StringPtrInput
@@ -214,7 +214,7 @@ func (o ApiCredentialOutput) ToApiCredentialOutputWithContext(ctx context.Contex
 	return o
 }
 
-// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+// At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
 func (o ApiCredentialOutput) Adopt() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.BoolPtrOutput { return v.Adopt }).(pulumi.BoolPtrOutput)
 }
@@ -269,7 +269,7 @@ func (o ApiCredentialOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+// Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
 func (o ApiCredentialOutput) OrganizationId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.StringOutput { return v.OrganizationId }).(pulumi.StringOutput)
 }

@@ -18,21 +18,21 @@ type DataDeliveryCredential struct {
 
 	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
 	Adopt pulumi.BoolPtrOutput `pulumi:"adopt"`
-	// Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId pulumi.StringOutput `pulumi:"advertiserId"`
 	// ISO creation time.
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// The platform's database id of the credential row (changes if it is recreated).
 	CredentialId pulumi.StringOutput `pulumi:"credentialId"`
-	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
 	Destination DataDeliveryCredentialDestinationOutput `pulumi:"destination"`
 	// GCS, S3 or AZURE_BLOB, as the API reports it.
 	DestinationType pulumi.StringOutput `pulumi:"destinationType"`
 	// ISO time the credential expires (the SAS token's se=), when known.
 	ExpiresAt pulumi.StringPtrOutput `pulumi:"expiresAt"`
-	// Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+	// Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Seconds to wait for a probe (create, update, refresh). Default 120.
+	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds pulumi.IntPtrOutput `pulumi:"probeTimeoutSeconds"`
 	// Outcome of the latest probe: PENDING, VALIDATED or FAILED (refresh re-probes when validateOnRefresh). One of `PENDING`, `VALIDATED`, `FAILED`.
 	Status pulumi.StringOutput `pulumi:"status"`
@@ -40,11 +40,11 @@ type DataDeliveryCredential struct {
 	StatusError pulumi.StringPtrOutput `pulumi:"statusError"`
 	// ISO time of the latest change.
 	UpdatedAt pulumi.StringOutput `pulumi:"updatedAt"`
-	// Re-run the probe on every refresh (default true), so status reflects the destination today.
+	// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 	ValidateOnRefresh pulumi.BoolPtrOutput `pulumi:"validateOnRefresh"`
 	// ISO time of the latest successful probe.
 	ValidatedAt pulumi.StringPtrOutput `pulumi:"validatedAt"`
-	// Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+	// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
 	WaitForProbe pulumi.BoolPtrOutput `pulumi:"waitForProbe"`
 }
 
@@ -117,17 +117,17 @@ func DataDeliveryCredentialExists(ctx *pulumi.Context,
 type dataDeliveryCredentialArgs struct {
 	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
 	Adopt *bool `pulumi:"adopt"`
-	// Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId string `pulumi:"advertiserId"`
-	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
 	Destination DataDeliveryCredentialDestination `pulumi:"destination"`
-	// Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+	// Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
 	Name string `pulumi:"name"`
-	// Seconds to wait for a probe (create, update, refresh). Default 120.
+	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds *int `pulumi:"probeTimeoutSeconds"`
-	// Re-run the probe on every refresh (default true), so status reflects the destination today.
+	// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 	ValidateOnRefresh *bool `pulumi:"validateOnRefresh"`
-	// Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+	// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
 	WaitForProbe *bool `pulumi:"waitForProbe"`
 }
 
@@ -135,17 +135,17 @@ type dataDeliveryCredentialArgs struct {
 type DataDeliveryCredentialArgs struct {
 	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
 	Adopt pulumi.BoolPtrInput
-	// Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId pulumi.StringInput
-	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+	// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
 	Destination DataDeliveryCredentialDestinationInput
-	// Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+	// Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
 	Name pulumi.StringInput
-	// Seconds to wait for a probe (create, update, refresh). Default 120.
+	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds pulumi.IntPtrInput
-	// Re-run the probe on every refresh (default true), so status reflects the destination today.
+	// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 	ValidateOnRefresh pulumi.BoolPtrInput
-	// Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+	// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
 	WaitForProbe pulumi.BoolPtrInput
 }
 
@@ -191,7 +191,7 @@ func (o DataDeliveryCredentialOutput) Adopt() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.BoolPtrOutput { return v.Adopt }).(pulumi.BoolPtrOutput)
 }
 
-// Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 func (o DataDeliveryCredentialOutput) AdvertiserId() pulumi.StringOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringOutput { return v.AdvertiserId }).(pulumi.StringOutput)
 }
@@ -206,7 +206,7 @@ func (o DataDeliveryCredentialOutput) CredentialId() pulumi.StringOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringOutput { return v.CredentialId }).(pulumi.StringOutput)
 }
 
-// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+// Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
 func (o DataDeliveryCredentialOutput) Destination() DataDeliveryCredentialDestinationOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) DataDeliveryCredentialDestinationOutput { return v.Destination }).(DataDeliveryCredentialDestinationOutput)
 }
@@ -221,12 +221,12 @@ func (o DataDeliveryCredentialOutput) ExpiresAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringPtrOutput { return v.ExpiresAt }).(pulumi.StringPtrOutput)
 }
 
-// Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+// Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
 func (o DataDeliveryCredentialOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
-// Seconds to wait for a probe (create, update, refresh). Default 120.
+// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 func (o DataDeliveryCredentialOutput) ProbeTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.IntPtrOutput { return v.ProbeTimeoutSeconds }).(pulumi.IntPtrOutput)
 }
@@ -246,7 +246,7 @@ func (o DataDeliveryCredentialOutput) UpdatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringOutput { return v.UpdatedAt }).(pulumi.StringOutput)
 }
 
-// Re-run the probe on every refresh (default true), so status reflects the destination today.
+// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 func (o DataDeliveryCredentialOutput) ValidateOnRefresh() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.BoolPtrOutput { return v.ValidateOnRefresh }).(pulumi.BoolPtrOutput)
 }
@@ -256,7 +256,7 @@ func (o DataDeliveryCredentialOutput) ValidatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringPtrOutput { return v.ValidatedAt }).(pulumi.StringPtrOutput)
 }
 
-// Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
 func (o DataDeliveryCredentialOutput) WaitForProbe() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.BoolPtrOutput { return v.WaitForProbe }).(pulumi.BoolPtrOutput)
 }

@@ -129,11 +129,11 @@ type StorefrontSourceCredentialAuth struct {
 	Scope *string `pulumi:"scope"`
 	// Subject (`sub`).
 	Subject *string `pulumi:"subject"`
-	// The API key or bearer token (secret).
+	// The API key (secret).
 	Token *string `pulumi:"token"`
 	// Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
 	TokenEndpointUrl *string `pulumi:"tokenEndpointUrl"`
-	// `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+	// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
 	Type string `pulumi:"type"`
 	// User name.
 	Username *string `pulumi:"username"`
@@ -169,11 +169,11 @@ type StorefrontSourceCredentialAuthArgs struct {
 	Scope pulumi.StringPtrInput `pulumi:"scope"`
 	// Subject (`sub`).
 	Subject pulumi.StringPtrInput `pulumi:"subject"`
-	// The API key or bearer token (secret).
+	// The API key (secret).
 	Token pulumi.StringPtrInput `pulumi:"token"`
 	// Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
 	TokenEndpointUrl pulumi.StringPtrInput `pulumi:"tokenEndpointUrl"`
-	// `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+	// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
 	Type pulumi.StringInput `pulumi:"type"`
 	// User name.
 	Username pulumi.StringPtrInput `pulumi:"username"`
@@ -301,7 +301,7 @@ func (o StorefrontSourceCredentialAuthOutput) Subject() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StorefrontSourceCredentialAuth) *string { return v.Subject }).(pulumi.StringPtrOutput)
 }
 
-// The API key or bearer token (secret).
+// The API key (secret).
 func (o StorefrontSourceCredentialAuthOutput) Token() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StorefrontSourceCredentialAuth) *string { return v.Token }).(pulumi.StringPtrOutput)
 }
@@ -311,7 +311,7 @@ func (o StorefrontSourceCredentialAuthOutput) TokenEndpointUrl() pulumi.StringPt
 	return o.ApplyT(func(v StorefrontSourceCredentialAuth) *string { return v.TokenEndpointUrl }).(pulumi.StringPtrOutput)
 }
 
-// `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
 func (o StorefrontSourceCredentialAuthOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v StorefrontSourceCredentialAuth) string { return v.Type }).(pulumi.StringOutput)
 }
@@ -435,7 +435,7 @@ func (o StorefrontSourceCredentialAuthPtrOutput) Subject() pulumi.StringPtrOutpu
 	}).(pulumi.StringPtrOutput)
 }
 
-// The API key or bearer token (secret).
+// The API key (secret).
 func (o StorefrontSourceCredentialAuthPtrOutput) Token() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredentialAuth) *string {
 		if v == nil {
@@ -455,7 +455,7 @@ func (o StorefrontSourceCredentialAuthPtrOutput) TokenEndpointUrl() pulumi.Strin
 	}).(pulumi.StringPtrOutput)
 }
 
-// `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
 func (o StorefrontSourceCredentialAuthPtrOutput) Type() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredentialAuth) *string {
 		if v == nil {
@@ -475,6 +475,7 @@ func (o StorefrontSourceCredentialAuthPtrOutput) Username() pulumi.StringPtrOutp
 	}).(pulumi.StringPtrOutput)
 }
 
+// A storefront/source pair a credential covers.
 type StorefrontSourceCredentialSourcesItem struct {
 	// Inventory source within that storefront.
 	SourceId string `pulumi:"sourceId"`
@@ -486,6 +487,7 @@ type StorefrontSourceCredentialSourcesItem struct {
 	StorefrontName string `pulumi:"storefrontName"`
 }
 
+// A storefront/source pair a credential covers.
 type StorefrontSourceCredentialSourcesItemOutput struct{ *pulumi.OutputState }
 
 func (StorefrontSourceCredentialSourcesItemOutput) ElementType() reflect.Type {

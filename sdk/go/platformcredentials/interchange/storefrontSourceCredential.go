@@ -30,7 +30,7 @@ type StorefrontSourceCredential struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// The credential's id at Interchange (also the resource id).
 	CredentialId pulumi.StringOutput `pulumi:"credentialId"`
-	// Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
 	MarketplaceAccount pulumi.BoolPtrOutput `pulumi:"marketplaceAccount"`
 	// While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE.
 	OauthAuthorizationUrl pulumi.StringPtrOutput `pulumi:"oauthAuthorizationUrl"`
@@ -121,7 +121,7 @@ type storefrontSourceCredentialArgs struct {
 	Adopt *bool `pulumi:"adopt"`
 	// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
 	Auth *StorefrontSourceCredentialAuth `pulumi:"auth"`
-	// Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
 	MarketplaceAccount *bool `pulumi:"marketplaceAccount"`
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId string `pulumi:"sourceId"`
@@ -137,7 +137,7 @@ type StorefrontSourceCredentialArgs struct {
 	Adopt pulumi.BoolPtrInput
 	// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
 	Auth StorefrontSourceCredentialAuthPtrInput
-	// Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
 	MarketplaceAccount pulumi.BoolPtrInput
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId pulumi.StringInput
@@ -217,7 +217,7 @@ func (o StorefrontSourceCredentialOutput) CredentialId() pulumi.StringOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringOutput { return v.CredentialId }).(pulumi.StringOutput)
 }
 
-// Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
 func (o StorefrontSourceCredentialOutput) MarketplaceAccount() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.BoolPtrOutput { return v.MarketplaceAccount }).(pulumi.BoolPtrOutput)
 }

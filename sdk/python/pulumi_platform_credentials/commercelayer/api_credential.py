@@ -36,10 +36,10 @@ class ApiCredentialArgs:
 
         :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
         :param pulumi.Input[_builtins.str] name: Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
-        :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
-        :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+        :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
+        :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         :param pulumi.Input[_builtins.bool] custom_app: Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
-        :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output. Updated in place.
+        :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] metadata: Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
         :param pulumi.Input[_builtins.str] mode: Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
         :param pulumi.Input[_builtins.str] redirect_uri: OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
@@ -103,7 +103,7 @@ class ApiCredentialArgs:
     @pulumi.getter(name="organizationId")
     def organization_id(self) -> pulumi.Input[_builtins.str]:
         """
-        Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+        Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
         """
         return pulumi.get(self, "organization_id")
 
@@ -115,7 +115,7 @@ class ApiCredentialArgs:
     @pulumi.getter
     def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+        At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         """
         return pulumi.get(self, "adopt")
 
@@ -139,7 +139,7 @@ class ApiCredentialArgs:
     @pulumi.getter(name="expiresIn")
     def expires_in(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output. Updated in place.
+        Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
         """
         return pulumi.get(self, "expires_in")
 
@@ -244,14 +244,14 @@ class ApiCredential(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+        :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         :param pulumi.Input[_builtins.bool] custom_app: Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
-        :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output. Updated in place.
+        :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
         :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] metadata: Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
         :param pulumi.Input[_builtins.str] mode: Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
         :param pulumi.Input[_builtins.str] name: Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
-        :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+        :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
         :param pulumi.Input[_builtins.str] redirect_uri: OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
         :param pulumi.Input[_builtins.str] reference: Any external identifier of the credential (ERP, CRM, ...). Updated in place.
         :param pulumi.Input[_builtins.str] reference_origin: Identifier of the system that defines `reference`. Updated in place.
@@ -386,7 +386,7 @@ class ApiCredential(pulumi.CustomResource):
     @pulumi.getter
     def adopt(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match). Ignored after creation.
+        At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         """
         return pulumi.get(self, "adopt")
 
@@ -474,7 +474,7 @@ class ApiCredential(pulumi.CustomResource):
     @pulumi.getter(name="organizationId")
     def organization_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Id of the Commerce Layer organization that owns the credential. Changing it replaces the credential.
+        Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
         """
         return pulumi.get(self, "organization_id")
 

@@ -152,7 +152,7 @@ class DataDeliveryCredentialDestinationArgs:
 class StorefrontSourceCredentialAuthArgsDict(TypedDict):
     type: pulumi.Input[_builtins.str]
     """
-    `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+    An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
     """
     algorithm: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -192,7 +192,7 @@ class StorefrontSourceCredentialAuthArgsDict(TypedDict):
     """
     token: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The API key or bearer token (secret).
+    The API key (secret).
     """
     token_endpoint_url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -220,7 +220,7 @@ class StorefrontSourceCredentialAuthArgs:
                  token_endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
                  username: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        :param pulumi.Input[_builtins.str] type: `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        :param pulumi.Input[_builtins.str] type: An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param pulumi.Input[_builtins.str] algorithm: Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
         :param pulumi.Input[_builtins.str] audience_url: Audience (`aud`) of the assertion (`https://`; `http://` only for a loopback host).
         :param pulumi.Input[_builtins.str] environment: Source-specific environment name (e.g. `sandbox`).
@@ -230,7 +230,7 @@ class StorefrontSourceCredentialAuthArgs:
         :param pulumi.Input[_builtins.str] private_key: PEM private key that signs the assertion (secret).
         :param pulumi.Input[_builtins.str] scope: Requested scope.
         :param pulumi.Input[_builtins.str] subject: Subject (`sub`).
-        :param pulumi.Input[_builtins.str] token: The API key or bearer token (secret).
+        :param pulumi.Input[_builtins.str] token: The API key (secret).
         :param pulumi.Input[_builtins.str] token_endpoint_url: Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
         :param pulumi.Input[_builtins.str] username: User name.
         """
@@ -264,7 +264,7 @@ class StorefrontSourceCredentialAuthArgs:
     @pulumi.getter
     def type(self) -> pulumi.Input[_builtins.str]:
         """
-        `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         """
         return pulumi.get(self, "type")
 
@@ -384,7 +384,7 @@ class StorefrontSourceCredentialAuthArgs:
     @pulumi.getter
     def token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API key or bearer token (secret).
+        The API key (secret).
         """
         return pulumi.get(self, "token")
 

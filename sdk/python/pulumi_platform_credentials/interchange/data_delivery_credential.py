@@ -31,13 +31,13 @@ class DataDeliveryCredentialArgs:
         """
         The set of arguments for constructing a DataDeliveryCredential resource.
 
-        :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
-        :param pulumi.Input['DataDeliveryCredentialDestinationArgs'] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
-        :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+        :param pulumi.Input['DataDeliveryCredentialDestinationArgs'] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
+        :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
-        :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe (create, update, refresh). Default 120.
-        :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today.
-        :param pulumi.Input[_builtins.bool] wait_for_probe: Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+        :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
+        :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
+        :param pulumi.Input[_builtins.bool] wait_for_probe: Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
         pulumi.set(__self__, "advertiser_id", advertiser_id)
         pulumi.set(__self__, "destination", destination)
@@ -63,7 +63,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter(name="advertiserId")
     def advertiser_id(self) -> pulumi.Input[_builtins.str]:
         """
-        Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+        Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         """
         return pulumi.get(self, "advertiser_id")
 
@@ -75,7 +75,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter
     def destination(self) -> pulumi.Input['DataDeliveryCredentialDestinationArgs']:
         """
-        Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+        Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
         """
         return pulumi.get(self, "destination")
 
@@ -87,7 +87,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[_builtins.str]:
         """
-        Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+        Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
         """
         return pulumi.get(self, "name")
 
@@ -111,7 +111,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter(name="probeTimeoutSeconds")
     def probe_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds to wait for a probe (create, update, refresh). Default 120.
+        Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
         """
         return pulumi.get(self, "probe_timeout_seconds")
 
@@ -123,7 +123,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter(name="validateOnRefresh")
     def validate_on_refresh(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Re-run the probe on every refresh (default true), so status reflects the destination today.
+        Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
         """
         return pulumi.get(self, "validate_on_refresh")
 
@@ -135,7 +135,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter(name="waitForProbe")
     def wait_for_probe(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+        Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
         return pulumi.get(self, "wait_for_probe")
 
@@ -164,12 +164,12 @@ class DataDeliveryCredential(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
-        :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
-        :param pulumi.Input[Union['DataDeliveryCredentialDestinationArgs', 'DataDeliveryCredentialDestinationArgsDict', 'outputs.DataDeliveryCredentialDestination']] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
-        :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe (create, update, refresh). Default 120.
-        :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today.
-        :param pulumi.Input[_builtins.bool] wait_for_probe: Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+        :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+        :param pulumi.Input[Union['DataDeliveryCredentialDestinationArgs', 'DataDeliveryCredentialDestinationArgsDict', 'outputs.DataDeliveryCredentialDestination']] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
+        :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
+        :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
+        :param pulumi.Input[_builtins.bool] wait_for_probe: Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
         ...
     @overload
@@ -297,7 +297,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter(name="advertiserId")
     def advertiser_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Id of the Interchange advertiser that owns the credential (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
+        Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         """
         return pulumi.get(self, "advertiser_id")
 
@@ -321,7 +321,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter
     def destination(self) -> pulumi.Output['outputs.DataDeliveryCredentialDestination']:
         """
-        Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {...}. Changes update.
+        Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
         """
         return pulumi.get(self, "destination")
 
@@ -345,7 +345,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[_builtins.str]:
         """
-        Credential name, unique per advertiser; data-delivery outputs reference it. Changing it replaces the resource.
+        Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
         """
         return pulumi.get(self, "name")
 
@@ -353,7 +353,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter(name="probeTimeoutSeconds")
     def probe_timeout_seconds(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        Seconds to wait for a probe (create, update, refresh). Default 120.
+        Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
         """
         return pulumi.get(self, "probe_timeout_seconds")
 
@@ -385,7 +385,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter(name="validateOnRefresh")
     def validate_on_refresh(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Re-run the probe on every refresh (default true), so status reflects the destination today.
+        Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
         """
         return pulumi.get(self, "validate_on_refresh")
 
@@ -401,7 +401,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter(name="waitForProbe")
     def wait_for_probe(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Wait for the destination probe to finish on create/update (default true); a FAILED probe fails the step.
+        Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
         return pulumi.get(self, "wait_for_probe")
 

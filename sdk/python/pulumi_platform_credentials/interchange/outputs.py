@@ -159,7 +159,7 @@ class StorefrontSourceCredentialAuth(dict):
                  token_endpoint_url: Optional[_builtins.str] = None,
                  username: Optional[_builtins.str] = None):
         """
-        :param _builtins.str type: `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        :param _builtins.str type: An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param _builtins.str algorithm: Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
         :param _builtins.str audience_url: Audience (`aud`) of the assertion (`https://`; `http://` only for a loopback host).
         :param _builtins.str environment: Source-specific environment name (e.g. `sandbox`).
@@ -169,7 +169,7 @@ class StorefrontSourceCredentialAuth(dict):
         :param _builtins.str private_key: PEM private key that signs the assertion (secret).
         :param _builtins.str scope: Requested scope.
         :param _builtins.str subject: Subject (`sub`).
-        :param _builtins.str token: The API key or bearer token (secret).
+        :param _builtins.str token: The API key (secret).
         :param _builtins.str token_endpoint_url: Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
         :param _builtins.str username: User name.
         """
@@ -203,7 +203,7 @@ class StorefrontSourceCredentialAuth(dict):
     @pulumi.getter
     def type(self) -> _builtins.str:
         """
-        `apiKey` (sent as the API's `api_key`) or `bearer`. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         """
         return pulumi.get(self, "type")
 
@@ -283,7 +283,7 @@ class StorefrontSourceCredentialAuth(dict):
     @pulumi.getter
     def token(self) -> Optional[_builtins.str]:
         """
-        The API key or bearer token (secret).
+        The API key (secret).
         """
         return pulumi.get(self, "token")
 
@@ -306,6 +306,9 @@ class StorefrontSourceCredentialAuth(dict):
 
 @pulumi.output_type
 class StorefrontSourceCredentialSourcesItem(dict):
+    """
+    A storefront/source pair a credential covers.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -335,6 +338,8 @@ class StorefrontSourceCredentialSourcesItem(dict):
                  storefront_id: _builtins.int,
                  storefront_name: _builtins.str):
         """
+        A storefront/source pair a credential covers.
+
         :param _builtins.str source_id: Inventory source within that storefront.
         :param _builtins.str source_name: The source's display name.
         :param _builtins.int storefront_id: Storefront the credential covers.

@@ -35,7 +35,7 @@ class StorefrontSourceCredentialArgs:
         :param pulumi.Input[_builtins.int] storefront_id: Numeric id of the storefront (≥ 1). Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
         :param pulumi.Input['StorefrontSourceCredentialAuthArgs'] auth: How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
-        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
         """
         pulumi.set(__self__, "account_identifier", account_identifier)
         pulumi.set(__self__, "source_id", source_id)
@@ -113,7 +113,7 @@ class StorefrontSourceCredentialArgs:
     @pulumi.getter(name="marketplaceAccount")
     def marketplace_account(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+        Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
         """
         return pulumi.get(self, "marketplace_account")
 
@@ -143,7 +143,7 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] account_identifier: The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
         :param pulumi.Input[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']] auth: How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
-        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
         :param pulumi.Input[_builtins.str] source_id: Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input[_builtins.int] storefront_id: Numeric id of the storefront (≥ 1). Changing it replaces the resource.
         """
@@ -318,7 +318,7 @@ class StorefrontSourceCredential(pulumi.CustomResource):
     @pulumi.getter(name="marketplaceAccount")
     def marketplace_account(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Register a marketplace account instead of a client account (admin API keys only). Changing it replaces the resource.
+        Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
         """
         return pulumi.get(self, "marketplace_account")
 
