@@ -26,6 +26,26 @@ import { ProcessSampler } from "./processes";
 import { openBenchStack, PROVIDERS, type Provider } from "./projects";
 import { workload } from "./workload";
 
+/** A `--require` preload that records a V8 CPU profile of the process into `dir` (`<pid>.cpuprofile`). */
+function cpuProfilePreload(dir: string): string {
+  return `const inspector = require("node:inspector");
+const { writeFileSync } = require("node:fs");
+const session = new inspector.Session();
+session.connect();
+session.post("Profiler.enable", () => session.post("Profiler.start"));
+let written = false;
+const write = () => {
+  if (written) return;
+  written = true;
+  session.post("Profiler.stop", (err, result) => {
+    if (!err) writeFileSync(${JSON.stringify(dir)} + "/" + process.pid + ".cpuprofile", JSON.stringify(result.profile));
+  });
+};
+process.on("exit", write);
+for (const s of ["SIGTERM", "SIGINT"]) process.on(s, () => { write(); process.exit(0); });
+`;
+}
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i < 0 ? undefined : process.argv[i + 1];
@@ -50,10 +70,11 @@ async function main(): Promise<void> {
   if (profileDir !== undefined) {
     const dir = resolve(profileDir);
     mkdirSync(dir, { recursive: true });
-    // The engine stops the host with a signal; a profile is written only on a normal exit.
-    const preload = join(dir, "exit-on-signal.js");
-    writeFileSync(preload, 'for (const s of ["SIGTERM", "SIGINT"]) process.on(s, () => process.exit(0));\n');
-    nodeOptions.push(`--require ${preload} --cpu-prof --cpu-prof-dir=${dir}`);
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS, so a preload profiles through the inspector and writes the profile
+    // when the process ends; the engine stops the host with a signal, which must end it normally for that.
+    const preload = join(dir, "cpu-profile.js");
+    writeFileSync(preload, cpuProfilePreload(dir));
+    nodeOptions.push(`--require ${preload}`);
   }
   if (nodeOptions.length > 0) env["NODE_OPTIONS"] = nodeOptions.join(" ");
   const emulator = await EmulatorProcess.start();

@@ -602,10 +602,10 @@ export interface MissingAfterWrite {
 
 /**
  * Check, once a write of `target` settled, that the advertiser still lists everything this process's latest write
- * of it left there. `read` is a read taken after the write (a probe poll) when it reflects exactly that write; without
- * one, the read the next write of the advertiser took under its lock right after this one serves (`seq`: this
- * write's {@link CredentialListWrite.seq}; many resources of one advertiser deleted or created at once then cost no
- * extra read but the last one's); without that either, the list is read again under the advertiser's lock (so no
+ * of it left there. `read` is a read taken after the write (a probe poll) when it reflects exactly that write. When
+ * the caller has none, the read the next write of the advertiser took under its lock right after this one serves
+ * (`seq`: this write's {@link CredentialListWrite.seq}; many resources of one advertiser deleted at once then cost
+ * no extra read but the last one's); without that either, the list is read again under the advertiser's lock (so no
  * write of this process is in flight). An entry missing then was dropped by another writer: the API replaces the
  * whole list and has no version check.
  */
@@ -619,8 +619,10 @@ export async function verifyAdvertiserWrite(
   let expected = read?.expected;
   if (!list || !expected) {
     const reads = readsAfterWrite(ctx, advertiserId);
+    // Only without a read of the caller's: one taken right after the write predates the caller's wait (a probe
+    // poll), and would miss a drop during it and show the probe's earlier status.
     const taken = (): AdvertiserRead | undefined => {
-      const found = target.seq === undefined ? undefined : reads.get(target.seq);
+      const found = target.seq === undefined || read !== undefined ? undefined : reads.get(target.seq);
       if (found) reads.delete(target.seq!);
       return found;
     };

@@ -251,7 +251,7 @@ describe("two stacks writing one advertiser", () => {
   });
 });
 
-describe("deletes and the read that verifies them", () => {
+describe("the read that verifies a write", () => {
   /** Create `names` (GCS, probe not awaited) in a set-up host; their ids and outputs. */
   async function createAll(b: FaultBench, names: readonly string[]) {
     const setup = await b.freshHost();
@@ -277,6 +277,29 @@ describe("deletes and the read that verifies them", () => {
     expect(b.counts()[PUT]).toBe(5);
     // Each write's verification takes the read the next write made right after it; only the last one reads again.
     expect(b.counts()[GET]).toBe(6);
+  });
+
+  it("a create that waited for its probe is verified by a read after the wait, not by the next write's earlier read", async () => {
+    const b = bench.current;
+    await b.reset({ probeDelayMs: 400 });
+    const host = await b.freshHost();
+    const [inputsA, inputsB] = [
+      await checked(host, "a", gcs("a-lld", "acme-a-lld")),
+      await checked(host, "b", gcs("b-lld", "acme-b-lld")),
+    ];
+    b.clearCounts();
+    // B's write (read right after A's, while A's probe is still PENDING) is held 2 s: every poll of A's probe sees
+    // one of this process's PUTs in flight, so it cannot verify A's write, and B's read is the one right after it.
+    b.fault({ method: "PUT", path: ROUTE, skip: 1, delayMs: 2_000, times: 1 });
+    const a = outcomeOf(host.create(urnOf(KIND, "a"), inputsA));
+    await until(() => (b.counts()[PUT] ?? 0) === 1);
+    const bCreated = outcomeOf(host.create(urnOf(KIND, "b"), inputsB));
+    const [aResult, bResult] = [await a, await bCreated];
+    await host.close();
+    expect(aResult.error).toBeUndefined();
+    expect(bResult.error).toBeUndefined();
+    expect(aResult.value?.outputs.status).toBe("VALIDATED");
+    expect(bResult.value?.outputs.status).toBe("VALIDATED");
   });
 
   it("a removal whose re-sent sibling another writer drops before the verifying read names it", async () => {
