@@ -141,6 +141,32 @@ export function howToSet(key: SettingKey): string {
   return `set it with \`pulumi config set ${secret}${key.config} <value>\` or the ${key.env} environment variable`;
 }
 
+/**
+ * The shape of a Scope3 Interchange API key: `scope3_<client_id>_<secret>`, the client id letters and digits, the
+ * secret letters, digits, `_` or `-`.
+ */
+export const SCOPE3_API_KEY_PATTERN = /^scope3_[A-Za-z0-9]+_[A-Za-z0-9_-]+$/;
+
+/**
+ * A {@link ConfigurationError} when `key` is not shaped like a Scope3 API key, naming where it was set (`where`) and
+ * how to set it (`fix`). The message says what is wrong with the shape and never quotes the key, nor any part of it.
+ */
+export function checkScope3ApiKey(key: string, where: string, fix: string): void {
+  if (SCOPE3_API_KEY_PATTERN.test(key)) return;
+  const what = !key.startsWith("scope3_")
+    ? 'it does not start with "scope3_"'
+    : /\s/.test(key)
+      ? "it holds spaces or line breaks (a key is one word)"
+      : !/^scope3_[A-Za-z0-9]+_[^_]/.test(key)
+        ? "it lacks the <client_id>_<secret> parts after scope3_"
+        : "it holds characters a key never has";
+  throw new ConfigurationError(
+    `${where} is not a Scope3 API key: ${what}. Keys have the shape scope3_<client_id>_<secret> (client id: ` +
+      "letters and digits; secret: letters, digits, _ or -). Copy the whole key from the Interchange web app " +
+      `and ${fix}. The value is not shown here because it is a secret.`,
+  );
+}
+
 /** Resolve every setting from stack config, then environment, then defaults. */
 export function resolveSettings(stack: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderSettings {
   const get = (key: SettingKey): string | undefined => {
@@ -166,9 +192,19 @@ export function resolveSettings(stack: ConfigSource, env: NodeJS.ProcessEnv = pr
     }
     return n;
   };
+  const apiKey = get(settingKeys.interchangeApiKey);
+  if (apiKey !== undefined) {
+    const key = settingKeys.interchangeApiKey;
+    const fromStack = (stack(key.config) ?? "").trim() !== "";
+    checkScope3ApiKey(
+      apiKey,
+      fromStack ? `The ${key.config} stack config` : `The ${key.env} environment variable`,
+      howToSet(key),
+    );
+  }
   return {
     interchange: {
-      apiKey: get(settingKeys.interchangeApiKey),
+      apiKey,
       baseUrl: url(settingKeys.interchangeBaseUrl, defaultEndpoints.interchange),
     },
     commerceLayer: {
@@ -328,6 +364,13 @@ export function declaredAccounts(stack: ConfigSource): DeclaredAccounts {
         throw new ConfigurationError(
           `${ACCOUNTS_CONFIG_KEY}.${name}.${field} must be a string, not ${describeValue(value)}; ` +
             `${howToSetFor(name, field as AccountField)}.`,
+        );
+      }
+      if (field === "interchangeApiKey" && value.trim() !== "") {
+        checkScope3ApiKey(
+          value.trim(),
+          `The ${ACCOUNTS_CONFIG_KEY}.${name}.${field} stack config`,
+          howToSetFor(name, field),
         );
       }
       if (value.trim() !== "") account[field as AccountField] = value.trim();

@@ -5,6 +5,7 @@
  * shared by every account of the process, see {@link ProviderContext.sharedMemo}).
  */
 import {
+  ConfigurationError,
   accountProblem,
   declaredAccounts,
   resolveAccountSettings,
@@ -108,6 +109,20 @@ export function accountConfigurationProblem(account: string, platform: AccountPl
     return accountProblem(account, platform, accounts(), defaults());
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * Why the default account's settings do not resolve (a malformed Scope3 API key or URL), or undefined when they do.
+ * Makes no request; for `check`, so the mistake shows at preview rather than at the first call.
+ */
+export function defaultConfigurationProblem(): string | undefined {
+  try {
+    defaults();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.message;
+    throw err;
   }
 }
 

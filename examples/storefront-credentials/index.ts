@@ -7,12 +7,23 @@ const config = new pulumi.Config();
 const storefrontId = config.requireNumber("storefrontId");
 const accountIdentifier = config.require("accountIdentifier");
 
-// API-key source: the key the source issued for the account, kept secret end to end.
+// Rotation triggers (like Terraform's keepers): any change re-registers the account with `auth`. Bump
+// `displayKeyVersion` after putting a new key in config; with `rotateQuarterly` set, a new quarter re-registers on
+// the next `pulumi up` too (a value computed from the date).
+const now = new Date();
+const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+
+// API-key source: the key the source issued for the account, kept secret end to end (`api_key` as the
+// Interchange docs write it).
 const display = new interchange.StorefrontSourceCredential("display", {
   storefrontId,
   sourceId: config.get("displaySourceId") ?? "src_apikey",
   accountIdentifier,
-  auth: { type: "apiKey", token: config.requireSecret("displayApiKey") },
+  auth: { type: "api_key", token: config.requireSecret("displayApiKey") },
+  rotationTriggers: {
+    keyVersion: config.get("displayKeyVersion") ?? "1",
+    ...(config.getBoolean("rotateQuarterly") ? { quarter } : {}),
+  },
 });
 
 // JWT source: Interchange signs assertions with the service account's private key.
@@ -45,6 +56,8 @@ export const retailStatus = retail.status;
 export const socialStatus = social.status;
 /** Open this URL and consent, then run `pulumi refresh`: the status becomes ACTIVE and the URL goes away. */
 export const socialConsentUrl = social.oauthAuthorizationUrl;
+/** The whole consent block while PENDING: the URL, the storefront, the source and its name. */
+export const socialConsent = social.oauth;
 export const credentialIds = {
   display: display.credentialId,
   retail: retail.credentialId,

@@ -470,7 +470,10 @@ export class HttpClient {
 function remedyFor(status: number, code: string): string | undefined {
   if (status === 401) return "Check the API credentials in the provider configuration.";
   if (code === "TOS_ACCEPTANCE_REQUIRED")
-    return "Accept the Terms of Service in the platform's web app with this API key's account, then try again.";
+    return (
+      "The customer has not accepted the Terms of Service, and only a direct ADMIN or SUPER_ADMIN user of that " +
+      "customer can: such a user signs in to the Interchange web app and accepts them there; then try again."
+    );
   if (status === 429)
     return "The platform's rate limit was reached; try again later or lower parallelism (--parallel).";
   if (status >= 500) return "The platform had a fault; try again.";

@@ -22,7 +22,10 @@ import { ApiError } from "../http";
 import {
   PartialFailure,
   RefusedError,
+  UNKNOWN,
   diffByKeys,
+  sameValue,
+  type CheckFailure,
   type CheckResult,
   type Created,
   type DiffResult,
@@ -31,6 +34,7 @@ import {
 } from "../resource";
 import {
   getStorefront,
+  getStorefrontCapabilities,
   listSourceCredentials,
   registerSourceCredential,
   type RegisterSourceCredentialBody,
@@ -38,6 +42,7 @@ import {
   type SourceCredentialAuthBody,
   type SourceCredentialRegistration,
   type Storefront,
+  type StorefrontCapabilities,
 } from "./storefronts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -62,10 +67,22 @@ function strictAuth<T extends z.ZodRawShape>(type: string, shape: T) {
   });
 }
 
-/** An API-key or bearer-token credential: the same shape under two types. */
-function tokenAuth(type: "apiKey" | "bearer", what: string, typeDoc: string, doc: string, sdkType: string) {
-  return strictAuth(type, {
-    type: z.literal(type).describe(typeDoc),
+/**
+ * The platform's spellings of a token credential (`api_key`, and its aliases `apikey` and `bearer`) plus this
+ * package's earlier camelCase `apiKey`; all four mean the same credential, so a change between them is no diff.
+ */
+export const TOKEN_AUTH_TYPES = ["api_key", "apikey", "bearer", "apiKey"] as const;
+
+/** An API-key or bearer-token credential: the same shape under the platform's token types. */
+function tokenAuth<T extends readonly [string, ...string[]]>(
+  types: T,
+  what: string,
+  typeDoc: string,
+  doc: string,
+  sdkType: string,
+) {
+  return strictAuth(types[0], {
+    type: z.enum(types).describe(typeDoc),
     token: requiredText("auth.token", `set it to the ${what} the source issued for this account`).describe(
       `The ${what} (secret).`,
     ),
@@ -75,16 +92,17 @@ function tokenAuth(type: "apiKey" | "bearer", what: string, typeDoc: string, doc
 }
 
 const apiKeyAuth = tokenAuth(
-  "apiKey",
+  ["api_key", "apikey", "apiKey"] as const,
   "API key",
-  "An API key (sent as the API's `api_key`).",
-  'An API key the source issued for the account (sent to Interchange as `{type: "api_key", token}`).',
+  "`api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier " +
+    "spelling) are the same credential, and a change between them alone changes nothing.",
+  'An API key the source issued for the account (`{type: "api_key", token}` as the Interchange docs write it).',
   "SourceApiKeyAuth",
 );
 const bearerAuth = tokenAuth(
-  "bearer",
+  ["bearer"] as const,
   "bearer token",
-  "A bearer token.",
+  "`bearer`: the platform's alias of `api_key` (a change between them alone changes nothing).",
   "A bearer token the source issued for the account.",
   "SourceBearerAuth",
 );
@@ -127,17 +145,33 @@ const basicAuth = strictAuth("basic", {
   .describe("HTTP basic authentication at the source.")
   .meta({ sdkType: "SourceBasicAuth" });
 
-const noAuth = strictAuth("none", {
-  type: z.literal("none").describe("The source takes credentials without a secret (sent as `{}`)."),
-})
-  .describe("The source takes credentials without a secret (sent to Interchange as `{}`).")
+// Without a type, any field is a mistake for another shape (a token without `type: "api_key"`): say which.
+const noAuth = z
+  .strictObject(
+    {
+      type: z
+        .literal("none")
+        .optional()
+        .describe("Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`."),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `auth without a type (or of type "none") takes no fields, yet has ${issue.keys.join(", ")}: set ` +
+            'auth.type ("api_key", "jwt" or "basic") to the source\'s authentication type, or use {} for a source ' +
+            "without a secret"
+          : undefined,
+    },
+  )
+  .describe('A source that takes the account without a secret: `{}` as the platform writes it, or `{type: "none"}`.')
   .meta({ sdkType: "SourceNoAuth" });
 
 const authSchema = z
   .discriminatedUnion("type", [apiKeyAuth, bearerAuth, jwtAuth, basicAuth, noAuth], {
     error:
-      'auth must be an object whose type is "apiKey", "bearer", "jwt", "basic" or "none" (match the source\'s ' +
-      "authentication type); leave auth out for OAuth sources",
+      'auth must be an object whose type is "api_key" (or "apikey", "bearer", "apiKey"), "jwt" or "basic", or {} ' +
+      '(or {type: "none"}) for a source without a secret; match the source\'s authentication type, and leave auth ' +
+      "out for OAuth sources",
   })
   .meta({
     sdkType: "SourceAuth",
@@ -166,17 +200,20 @@ export const storefrontSourceCredentialInputs = z.object({
   auth: authSchema
     .optional()
     .describe(
-      'How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, ' +
-        '`{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, ' +
-        'environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A ' +
-        "change re-registers the account (rotation, no replacement).",
+      "How the source authenticates this account (secret), in the platform's own shapes: " +
+        '`{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, ' +
+        'subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", ' +
+        'username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth ' +
+        "sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an " +
+        "alias) changes nothing.",
     ),
   marketplaceAccount: z
     .boolean({ error: "marketplaceAccount must be true or false; leave it out for a client account" })
     .optional()
     .describe(
-      "Register a marketplace account instead of a client account (admin API keys only). Default false (a client " +
-        "account). Changing it replaces the resource.",
+      "Register a marketplace account instead of a client account (admin API keys only). Interchange cannot " +
+        "change the type of an existing registration, so changing it on an existing resource is refused at " +
+        "preview with the way out (another accountIdentifier, or revoke the registration and re-create).",
     ),
   adopt: z
     .boolean({ error: "adopt must be true or false" })
@@ -185,6 +222,27 @@ export const storefrontSourceCredentialInputs = z.object({
       "Take over a registration of this account on this source that already exists (re-registering it rotates its " +
         "secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone " +
         "changes no remote object.",
+    ),
+  rotationTriggers: z
+    .record(
+      z.string({ error: "rotationTriggers keys must be strings" }),
+      z.string({ error: "rotationTriggers values must be strings; convert numbers and dates with String()" }),
+      { error: 'rotationTriggers must be a map of strings (e.g. {keyVersion: "2"}); leave it out for none' },
+    )
+    .optional()
+    .describe(
+      "Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does " +
+        "(an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date " +
+        '(e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.',
+    ),
+  detectOutOfBandRotation: z
+    .boolean({ error: "detectOutOfBandRotation must be true or false; leave it out for the default (true)" })
+    .optional()
+    .describe(
+      "Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed " +
+        "`updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift " +
+        "on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else " +
+        "manages the secret too (e.g. several resources adopting one registration).",
     ),
   account: accountInput("interchange"),
 });
@@ -218,10 +276,31 @@ export const storefrontSourceCredentialOutputs = z.object({
         .meta({ sdkType: "StorefrontSourceRef" }),
     )
     .describe("Every storefront/source the credential covers (one agent can back sources of several storefronts)."),
+  oauth: z
+    .object({
+      authorizationUrl: z.string().describe("The URL a person opens to consent."),
+      storefrontId: z.number().int().describe("Storefront the consent is for."),
+      sourceId: z.string().describe("Inventory source the consent is for."),
+      sourceName: z.string().describe("The source's display name (to tell the person what they consent to)."),
+    })
+    .describe("The platform's consent block of a PENDING OAuth registration.")
+    .meta({ sdkType: "SourceCredentialOAuth" })
+    .optional()
+    .describe(
+      "While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; " +
+        "absent when the registration was adopted while PENDING (its URL is only in the register answer).",
+    ),
   oauthAuthorizationUrl: z
     .string()
     .optional()
-    .describe("While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE."),
+    .describe("`oauth.authorizationUrl` (kept for compatibility): while PENDING, the URL a person opens to consent."),
+  lastRegisteredAt: z
+    .string()
+    .describe(
+      "The registration's listed `updatedAt` right after this stack's own last write (create, rotation, adoption). " +
+        "A listed `updatedAt` past it means it was re-registered outside this stack (see " +
+        "`detectOutOfBandRotation`).",
+    ),
   connected: z.boolean().describe("Whether the storefront reports every source the buyer needs as connected."),
   revocation: z
     .literal("manual")
@@ -248,10 +327,12 @@ export function registrationBody(inputs: StorefrontSourceCredentialInputs): Regi
 
 function authBody(auth: SourceAuthInput): SourceCredentialAuthBody {
   switch (auth.type) {
+    case "api_key":
     case "apiKey":
       return { type: "api_key", token: auth.token };
+    case "apikey":
     case "bearer":
-      return { type: "bearer", token: auth.token };
+      return { type: auth.type, token: auth.token };
     case "jwt": {
       const { type: _type, algorithm, environment, ...rest } = auth;
       return {
@@ -264,8 +345,21 @@ function authBody(auth: SourceAuthInput): SourceCredentialAuthBody {
     case "basic":
       return { type: "basic", username: auth.username, password: auth.password };
     case "none":
+    case undefined:
       return {};
   }
+}
+
+/**
+ * `auth` as the diff compares it: every spelling of one credential written the same way (token aliases as
+ * `api_key`, `{type: "none"}` as `{}`), so an alias change alone is no change. Anything else is left as it is.
+ */
+export function canonicalAuth(auth: unknown): unknown {
+  if (!auth || typeof auth !== "object" || Array.isArray(auth)) return auth;
+  const value = auth as Record<string, unknown>;
+  if ((TOKEN_AUTH_TYPES as readonly unknown[]).includes(value.type)) return { ...value, type: "api_key" };
+  if (value.type === "none" || (value.type === undefined && Object.keys(value).every((k) => k === "type"))) return {};
+  return value;
 }
 
 /** Whether a listed credential is this account's registration on this storefront's source. */
@@ -411,6 +505,7 @@ export class SourceCredentialDirectory {
   private ticks = 0;
   private readonly list: SharedReadCall<SourceCredential[]>;
   private readonly storefronts = new Map<number, SharedReadCall<Storefront>>();
+  private readonly capabilityCalls = new Map<number, SharedReadCall<StorefrontCapabilities>>();
   private readonly accounts = new Map<string, AccountWrites>();
   private readonly credentialWrites = new Map<string, number>();
 
@@ -456,6 +551,24 @@ export class SourceCredentialDirectory {
       this.storefronts.set(storefrontId, call);
     }
     return (await call.get(after)).value;
+  }
+
+  /**
+   * A storefront's per-source rows (which sources take credentials), shared by every create and rotation of the
+   * window: one call per storefront per batch. Registrations do not change them, so any recent answer serves.
+   */
+  async capabilities(storefrontId: number): Promise<StorefrontCapabilities> {
+    let call = this.capabilityCalls.get(storefrontId);
+    if (!call) {
+      call = new SharedReadCall(
+        () => getStorefrontCapabilities(this.ctx, storefrontId),
+        this.tick,
+        () => Promise.resolve(),
+        this.reuseWindowMs,
+      );
+      this.capabilityCalls.set(storefrontId, call);
+    }
+    return (await call.get(0)).value;
   }
 
   /** The tick a read of this credential must start after: its last register POST in this process (0: none). */
@@ -603,9 +716,8 @@ export function explainRegistrationError(err: unknown, inputs: StorefrontSourceC
   if (err.isValidation()) {
     return withRemedy(
       err,
-      "Check that auth matches the source's authentication type (apiKey/bearer, jwt, basic, none; leave auth out " +
-        "for OAuth sources) and that the source takes credentials at all (requiresCredentials in the storefront's " +
-        "capabilities).",
+      `Check that auth matches the authentication type of source "${inputs.sourceId}" (api_key/apikey/bearer, ` +
+        "jwt, basic, or {} for a source without a secret; leave auth out for an OAuth source).",
     );
   }
   return err;
@@ -750,7 +862,12 @@ async function settleUnconfirmed(
   const directory = sourceCredentialDirectory(ctx);
   const { credentials, flow } = await directory.beginRegistration(news.accountIdentifier);
   const listed = credentials.find((c) => coversRegistration(c, news));
-  const authChanged = diffByKeys(["auth"], [], olds, news as unknown as Record<string, unknown>).changes;
+  const authChanged = diffByKeys(
+    ["auth"],
+    [],
+    normalizedForDiff(olds),
+    normalizedForDiff(news as unknown as Record<string, unknown>),
+  ).changes;
   let registered: Registered;
   try {
     if (listed && isFresh(listed) && !authChanged) {
@@ -792,16 +909,42 @@ function inputsOf(state: State): Record<string, unknown> {
   return Object.fromEntries(inputNames.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
 }
 
+/** The `oauth` output block. */
+export type OAuthBlock = NonNullable<StorefrontSourceCredentialOutputs["oauth"]>;
+
 /**
- * Build the refreshed state from the list answer. `known` holds the inputs and outputs already in state; an OAuth
- * URL is kept only while the credential is PENDING.
+ * The consent block a state holds: its `oauth` output, or (state written before that output existed) one built from
+ * `oauthAuthorizationUrl` and the inputs, with the source's name from the listing when given.
+ */
+function oauthOf(state: State, credential?: SourceCredential): OAuthBlock | undefined {
+  const block = state.oauth as Partial<OAuthBlock> | undefined;
+  if (block && typeof block.authorizationUrl === "string") return block as OAuthBlock;
+  const url = state.oauthAuthorizationUrl;
+  if (typeof url !== "string" || typeof state.storefrontId !== "number" || typeof state.sourceId !== "string") {
+    return undefined;
+  }
+  const { storefrontId, sourceId } = state;
+  const source = credential?.sources.find((s) => s.storefrontId === storefrontId && s.sourceId === sourceId);
+  return { authorizationUrl: url, storefrontId, sourceId, sourceName: source?.sourceName ?? sourceId };
+}
+
+/** Whether ISO time `a` is later than `b` (text that does not parse never is). */
+function isLater(a: string, b: string): boolean {
+  const [ta, tb] = [Date.parse(a), Date.parse(b)];
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
+}
+
+/**
+ * Build the state from the list answer. `known` holds the inputs and outputs already in state; the consent block is
+ * kept only while the credential is PENDING.
  */
 async function stateFromListing(
   ctx: ProviderContext,
   credential: SourceCredential,
   known: State,
   storefrontId: number,
-  oauthAuthorizationUrl: string | undefined,
+  oauth: OAuthBlock | undefined,
+  lastRegisteredAt: string,
   after: number,
 ): Promise<State> {
   const storefront = await sourceCredentialDirectory(ctx).storefront(storefrontId, after);
@@ -813,22 +956,50 @@ async function stateFromListing(
     createdAt: credential.createdAt,
     updatedAt: credential.updatedAt,
     sources: credential.sources.map((s) => ({ ...s })),
+    lastRegisteredAt,
     connected: storefront.connected,
     revocation: "manual",
   };
-  if (credential.status === "PENDING" && oauthAuthorizationUrl) outputs.oauthAuthorizationUrl = oauthAuthorizationUrl;
+  if (credential.status === "PENDING" && oauth) {
+    outputs.oauth = { ...oauth };
+    outputs.oauthAuthorizationUrl = oauth.authorizationUrl;
+  }
   return { ...inputsOf(known), ...outputs };
 }
 
 /**
+ * The state a refresh reports for a listed registration: unchanged inputs, unless the registration was re-registered
+ * outside this stack (its `updatedAt` moved past the one recorded after this stack's last write) while this stack
+ * declares a secret for it. Then `auth` is left out of the refreshed state, as Terraform's `github_actions_secret`
+ * clears its value when `updated_at` moves: the refresh shows drift on `auth`, and the next `up` re-registers the
+ * declared secret (an update). Nothing secret is written anywhere for it.
+ */
+function refreshedInputs(
+  credential: SourceCredential,
+  state: State,
+): { known: State; lastRegisteredAt: string; rotatedOutOfBand: boolean } {
+  const recorded = typeof state.lastRegisteredAt === "string" ? state.lastRegisteredAt : undefined;
+  // State written before `lastRegisteredAt` existed: the `updatedAt` it last saw is the best baseline there is.
+  const baseline = recorded ?? (typeof state.updatedAt === "string" ? state.updatedAt : credential.updatedAt);
+  const detect = state.detectOutOfBandRotation !== false && state.auth !== undefined;
+  if (!detect || !isLater(credential.updatedAt, baseline)) {
+    return { known: state, lastRegisteredAt: baseline, rotatedOutOfBand: false };
+  }
+  const { auth: _declared, ...rest } = state;
+  return { known: rest, lastRegisteredAt: baseline, rotatedOutOfBand: true };
+}
+
+/**
  * Read one registration from a list (and storefront) call that started after tick `after`; by default after this
- * process's last write to the credential, so a refresh never answers from before our own write.
+ * process's last write to the credential, so a refresh never answers from before our own write. `written`: the read
+ * after this stack's own write (its `updatedAt` becomes `lastRegisteredAt`); otherwise a refresh.
  */
 async function readRegistration(
   ctx: ProviderContext,
   credentialId: string,
   state: State,
   after = sourceCredentialDirectory(ctx).lastWriteTo(credentialId),
+  written?: { oauth: OAuthBlock | undefined },
 ): Promise<{ credential: SourceCredential; state: State } | undefined> {
   const credential = (await sourceCredentialDirectory(ctx).credentials(after)).find((c) => c.id === credentialId);
   if (!credential) return undefined;
@@ -851,8 +1022,32 @@ async function readRegistration(
     };
   }
   if (!credential.sources.some((s) => s.storefrontId === storefrontId && s.sourceId === sourceId)) return undefined;
-  const url = typeof state.oauthAuthorizationUrl === "string" ? state.oauthAuthorizationUrl : undefined;
-  return { credential, state: await stateFromListing(ctx, credential, known, storefrontId, url, after) };
+  if (written) {
+    const fresh = await stateFromListing(
+      ctx,
+      credential,
+      known,
+      storefrontId,
+      written.oauth,
+      credential.updatedAt,
+      after,
+    );
+    return { credential, state: fresh };
+  }
+  const refreshed = refreshedInputs(credential, known);
+  const oauth = oauthOf(known, credential);
+  return {
+    credential,
+    state: await stateFromListing(
+      ctx,
+      credential,
+      refreshed.known,
+      storefrontId,
+      oauth,
+      refreshed.lastRegisteredAt,
+      after,
+    ),
+  };
 }
 
 /**
@@ -864,10 +1059,9 @@ async function readAfterWrite(
   inputs: StorefrontSourceCredentialInputs,
   registered: Registered,
   flow: RegistrationFlow,
-  oauthAuthorizationUrl: string | undefined = registered.response?.oauth?.authorizationUrl,
+  oauth: OAuthBlock | undefined = registered.response?.oauth,
 ): Promise<State> {
-  const known: State = { ...inputs, oauthAuthorizationUrl };
-  const result = await readRegistration(ctx, registered.id, known, flow.endedAt);
+  const result = await readRegistration(ctx, registered.id, inputs, flow.endedAt, { oauth });
   if (result) return result.state;
   const r = registered.response;
   const partial: State = {
@@ -885,6 +1079,41 @@ async function readAfterWrite(
   ]);
 }
 
+/**
+ * Refuse before any register POST what the storefront's per-source rows already say cannot work: a source the
+ * storefront does not list, or one that takes no credentials (`requiresCredentials: false`). One capabilities call
+ * per storefront serves every resource of a batch. The rows carry no authentication type, so whether `auth` fits
+ * the source is left to the register call, whose refusal names the source (see {@link explainRegistrationError}).
+ */
+async function refuseUnregistrableSource(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs) {
+  let capabilities: StorefrontCapabilities;
+  try {
+    capabilities = await sourceCredentialDirectory(ctx).capabilities(inputs.storefrontId);
+  } catch (err) {
+    throw explainRegistrationError(err, inputs);
+  }
+  const row = capabilities.agents.find((a) => a.sourceId === inputs.sourceId);
+  const named = (a: { sourceId: string; sourceName: string | null }) =>
+    a.sourceName ? `"${a.sourceId}" (${a.sourceName})` : `"${a.sourceId}"`;
+  if (!row) {
+    const listed = capabilities.agents.filter((a) => a.requiresCredentials !== false).map(named);
+    throw new RefusedError(
+      `Storefront ${inputs.storefrontId} has no source "${inputs.sourceId}"` +
+        (listed.length
+          ? `; the sources that take credentials are ${listed.join(", ")}. Set sourceId to one of them.`
+          : " and no source that takes credentials; check storefrontId.") +
+        " Nothing was registered.",
+    );
+  }
+  if (row.requiresCredentials === false) {
+    throw new RefusedError(
+      `Source ${named(row)} of storefront ${inputs.storefrontId} takes no credentials (requiresCredentials: ` +
+        "false): the buyer can use it without registering an account. Remove this resource (or set sourceId to a " +
+        "source that requires credentials). Nothing was registered.",
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The definition
 
@@ -893,14 +1122,50 @@ async function readAfterWrite(
 const replaceOn = ["storefrontId", "sourceId", "accountIdentifier", "marketplaceAccount", "account"] as const;
 
 function normalizedForDiff(values: Record<string, unknown>): Record<string, unknown> {
-  // Defaults (`adopt`) as declared, and an absent `marketplaceAccount` means a client account: compare them as such.
+  // Defaults as declared (`adopt`), and what absent values mean (`detectOutOfBandRotation` true, no
+  // `marketplaceAccount` a client account, an empty `rotationTriggers` none); every spelling of one `auth` the same.
+  const triggers = values.rotationTriggers;
+  const noTriggers =
+    triggers === undefined ||
+    triggers === null ||
+    (typeof triggers === "object" && !Array.isArray(triggers) && Object.keys(triggers).length === 0);
   return {
     ...withSchemaDefaults(storefrontSourceCredentialInputs, values),
+    auth: canonicalAuth(values.auth),
+    detectOutOfBandRotation: values.detectOutOfBandRotation ?? true,
     marketplaceAccount: values.marketplaceAccount ?? false,
+    rotationTriggers: noTriggers ? undefined : triggers,
+  };
+}
+
+/** The inputs that name one registration: when they all stay, a `marketplaceAccount` change targets the same one. */
+const registrationKeys = ["storefrontId", "sourceId", "accountIdentifier", "account"] as const;
+
+/**
+ * A `marketplaceAccount` change of an existing resource that keeps its registration's account and source: a
+ * replacement cannot succeed (Interchange keeps one registration per account and source, cannot change its account
+ * type, and the API cannot revoke the old one, so the new create finds it listed), so `check` refuses it with the
+ * ways out.
+ */
+function marketplaceChangeFailure(olds: State, news: Record<string, unknown>): CheckFailure | undefined {
+  if (olds.storefrontId === undefined || news.marketplaceAccount === UNKNOWN) return undefined;
+  if (!registrationKeys.every((k) => sameValue(olds[k], news[k]))) return undefined;
+  const was = olds.marketplaceAccount === true;
+  if (was === (news.marketplaceAccount === true)) return undefined;
+  return {
+    property: "marketplaceAccount",
+    reason:
+      `marketplaceAccount cannot change from ${String(was)} to ${String(!was)} for the same account and source: ` +
+      `Interchange keeps one registration per account and source and cannot change its type ` +
+      `(${was ? "MARKETPLACE" : "CLIENT"} here), and the API cannot revoke it, so a replacement would be refused. ` +
+      `Set marketplaceAccount back to ${String(was)}. To register a ${was ? "client" : "marketplace"} account, ` +
+      "use another accountIdentifier, or revoke the registration in the Interchange web app, run `pulumi " +
+      "refresh` (the revoked registration leaves the stack), then `pulumi up`.",
   };
 }
 
 async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs): Promise<Created> {
+  await refuseUnregistrableSource(ctx, inputs);
   const directory = sourceCredentialDirectory(ctx);
   // Re-registering an existing account would silently rotate its secret and take it over: look first. The list
   // is shared with every other create/read of the window (plus what this process registered since), so a batch
@@ -946,6 +1211,23 @@ async function registerOrAdopt(
         "replace its stored secret and take it over. Set `adopt: true` to manage that registration from this stack " +
         "(its secret is rotated to `auth`), or use another accountIdentifier. Nothing was changed.",
     );
+  }
+  if (existing) {
+    const declared = inputs.marketplaceAccount === true ? "MARKETPLACE" : "CLIENT";
+    if (existing.accountType !== declared) {
+      throw new RefusedError(
+        `${describeTarget(inputs)} is registered as a ${existing.accountType} account (credential ${existing.id}), ` +
+          `and this resource declares a ${declared} account (marketplaceAccount: ${String(inputs.marketplaceAccount === true)}). ` +
+          "Interchange cannot change the account type of a registration. Set marketplaceAccount to " +
+          `${String(existing.accountType === "MARKETPLACE")} to adopt it as it is, or use another accountIdentifier. ` +
+          "Nothing was changed.",
+      );
+    }
+    if (inputs.auth === undefined) {
+      // An OAuth source: re-registering would only reset its consent (PENDING, a new URL) and has no secret to
+      // rotate, so adopt the registration as it is listed.
+      return { id: existing.id, response: undefined };
+    }
   }
   try {
     return await registerReconciled(ctx, inputs, existing, flow);
@@ -996,12 +1278,13 @@ async function update(
   if (isUnconfirmed(id, olds)) return settleUnconfirmed(ctx, olds, news);
   const changed = diffByKeys(inputNames, [], normalizedForDiff(olds), normalizedForDiff(news)).changedKeys;
   const outputs = Object.fromEntries(Object.entries(olds).filter(([k]) => !inputNames.includes(k)));
-  if (!changed.includes("auth")) {
-    // Only `adopt` changed: it matters for create alone, so nothing remote changes.
+  if (!changed.includes("auth") && !changed.includes("rotationTriggers")) {
+    // Only `adopt` or `detectOutOfBandRotation` changed: they steer create and refresh, nothing remote changes.
     return { ...outputs, ...news };
   }
   const credentialId = typeof olds.credentialId === "string" && olds.credentialId ? olds.credentialId : id;
   const directory = sourceCredentialDirectory(ctx);
+  await refuseUnregistrableSource(ctx, news);
   try {
     // The baseline (to reconcile an ambiguous POST by a moved updatedAt) comes from a list that started after this
     // process's last registration of the account.
@@ -1014,14 +1297,7 @@ async function update(
       directory.finish(flow);
     }
     // A rotation of a still-PENDING OAuth registration may answer without a new URL: keep the one in state.
-    const previousUrl = typeof olds.oauthAuthorizationUrl === "string" ? olds.oauthAuthorizationUrl : undefined;
-    return await readAfterWrite(
-      ctx,
-      news,
-      registered,
-      flow,
-      registered.response?.oauth?.authorizationUrl ?? previousUrl,
-    );
+    return await readAfterWrite(ctx, news, registered, flow, registered.response?.oauth ?? oauthOf(olds));
   } catch (err) {
     if (err instanceof UnconfirmedRegistration) {
       throw new Error(
@@ -1050,27 +1326,34 @@ export const storefrontSourceCredential: ResourceDefinition<StorefrontSourceCred
     'cannot revoke: deleting the resource only stops managing it (`revocation: "manual"`).',
   docs: {
     summary: "A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront.",
-    details: `Create registers the account (after checking that it is not registered already; set \`adopt: true\` to take
-an existing registration over). A change of \`auth\` re-registers it, which rotates the stored secret in place.
-Changes of \`storefrontId\`, \`sourceId\`, \`accountIdentifier\` or \`marketplaceAccount\` replace the resource.
-Refresh reads the credential list (one call for all credentials refreshed together) and the storefront's
-\`connected\` flag; a credential revoked out of band disappears from state.
+    details: `Create checks the source first (a source the storefront does not list, or one that takes no credentials,
+is refused before anything is registered), then registers the account (after checking that it is not registered
+already; set \`adopt: true\` to take an existing registration over, as it is for an OAuth source). A change of
+\`auth\` or \`rotationTriggers\` re-registers it, which rotates the stored secret in place. Changes of
+\`storefrontId\`, \`sourceId\` or \`accountIdentifier\` replace the resource; \`marketplaceAccount\` cannot change
+for the same account and source (refused at preview, with the way out). Refresh reads the credential list (one call
+for all credentials refreshed together) and the storefront's \`connected\` flag; a credential revoked out of band
+disappears from state.
 
 **Delete does not revoke.** The Interchange API has no revoke operation: deleting the resource (or replacing it)
 only removes it from the stack's state, and the credential stays registered until a person revokes it in the
 Interchange web app. The \`revocation\` output says so (\`"manual"\`).
 
-OAuth sources: leave \`auth\` out; the credential starts \`PENDING\` and \`oauthAuthorizationUrl\` holds the consent
-URL until a person consents, after which a refresh shows \`ACTIVE\`.
+OAuth sources: leave \`auth\` out; the credential starts \`PENDING\` and \`oauth\` (and \`oauthAuthorizationUrl\`)
+holds the consent URL until a person consents, after which a refresh shows \`ACTIVE\`.
+
+Out-of-band rotation: the secret is never read back, but a re-registration outside this stack moves the listed
+\`updatedAt\`; with \`detectOutOfBandRotation\` (default on) a refresh reports it as drift on \`auth\` and the next
+\`pulumi up\` puts the declared secret back.
 
 Limitations: \`pulumi import\` cannot work for dynamic resources; use \`adopt: true\` or
-{@link StorefrontSourceCredential.get}. The secret is never read back, so a rotation done in the web app is not
-detected.`,
+{@link StorefrontSourceCredential.get}.`,
     example: `const cred = new StorefrontSourceCredential("acme-ssp", {
   storefrontId: 101,
   sourceId: "src_ssp",
   accountIdentifier: "acme-buyer-1",
-  auth: { type: "apiKey", token: config.requireSecret("sspKey") },
+  auth: { type: "api_key", token: config.requireSecret("sspKey") },
+  rotationTriggers: { keyVersion: "2" },
 });
 export const status = cred.status;`,
     args: "The arguments of a {@link StorefrontSourceCredential}.",
@@ -1091,9 +1374,11 @@ export const status = cred.status;`,
   secretOutputs: [],
   replaceOn: [...replaceOn],
 
-  check(news): CheckResult<StorefrontSourceCredentialInputs> {
-    const { value, failures } = checkWithSchema(storefrontSourceCredentialInputs, news);
-    if (value) return { inputs: value, failures };
+  check(news, olds): CheckResult<StorefrontSourceCredentialInputs> {
+    const checked = checkWithSchema(storefrontSourceCredentialInputs, news);
+    const change = olds ? marketplaceChangeFailure(olds, news) : undefined;
+    const failures = change ? [...checked.failures, change] : checked.failures;
+    if (checked.value && failures.length === 0) return { inputs: checked.value, failures };
     // With failures the inputs are not used; with none, some value is unknown (preview): keep it, add defaults.
     const inputs = withSchemaDefaults(
       storefrontSourceCredentialInputs,

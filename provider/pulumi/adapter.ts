@@ -12,6 +12,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ACCOUNT_NAME_PATTERN, type AccountPlatform } from "../config";
 import {
   accountConfigurationProblem,
+  defaultConfigurationProblem,
   configureProvider,
   configuredCredentials,
   providerContext,
@@ -138,6 +139,11 @@ function withAccount(state: State, account: string | undefined): State {
 /** A `check` failure when the named account cannot serve the resource (before any request). */
 function accountFailures(def: ResourceDefinition, news: Record<string, unknown>): dynamic.CheckFailure[] {
   const account = news.account;
+  if (account === undefined) {
+    // The default account's settings (its Scope3 key's shape, its URLs): shown at preview, not at the first call.
+    const problem = defaultConfigurationProblem();
+    return problem === undefined ? [] : [{ property: "", reason: problem }];
+  }
   // Unknown during a preview, or malformed (the schema reports that): nothing to look up.
   if (typeof account !== "string" || !ACCOUNT_NAME_PATTERN.test(account)) return [];
   const problem = accountConfigurationProblem(account, def.token.module as AccountPlatform);

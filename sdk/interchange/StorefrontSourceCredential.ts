@@ -3,17 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { shims } from "../../provider/pulumi/shims";
 import { wrapSecretInputs } from "../secrets";
 
-/** An API key the source issued for the account (sent to Interchange as `{type: "api_key", token}`). */
+/** An API key the source issued for the account (`{type: "api_key", token}` as the Interchange docs write it). */
 export interface SourceApiKeyAuth {
-  /** An API key (sent as the API's `api_key`). */
-  readonly type: "apiKey";
+  /**
+   * `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling)
+   * are the same credential, and a change between them alone changes nothing.
+   */
+  readonly type: "api_key" | "apikey" | "apiKey";
   /** The API key (secret). */
   readonly token: pulumi.Input<string>;
 }
 
 /** A bearer token the source issued for the account. */
 export interface SourceBearerAuth {
-  /** A bearer token. */
+  /** `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). */
   readonly type: "bearer";
   /** The bearer token (secret). */
   readonly token: pulumi.Input<string>;
@@ -53,10 +56,10 @@ export interface SourceBasicAuth {
   readonly password: pulumi.Input<string>;
 }
 
-/** The source takes credentials without a secret (sent to Interchange as `{}`). */
+/** A source that takes the account without a secret: `{}` as the platform writes it, or `{type: "none"}`. */
 export interface SourceNoAuth {
-  /** The source takes credentials without a secret (sent as `{}`). */
-  readonly type: "none";
+  /** Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. */
+  readonly type?: "none";
 }
 
 /** How the source authenticates the account. Omit `auth` entirely for OAuth sources. */
@@ -74,6 +77,18 @@ export interface StorefrontSourceRef {
   readonly sourceName: string;
 }
 
+/** The platform's consent block of a PENDING OAuth registration. */
+export interface SourceCredentialOAuth {
+  /** The URL a person opens to consent. */
+  readonly authorizationUrl: string;
+  /** Storefront the consent is for. */
+  readonly storefrontId: number;
+  /** Inventory source the consent is for. */
+  readonly sourceId: string;
+  /** The source's display name (to tell the person what they consent to). */
+  readonly sourceName: string;
+}
+
 /** The arguments of a {@link StorefrontSourceCredential}. */
 export interface StorefrontSourceCredentialArgs {
   /** Numeric id of the storefront (≥ 1). Changing it replaces the resource. */
@@ -86,15 +101,17 @@ export interface StorefrontSourceCredentialArgs {
   /** The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource. */
   readonly accountIdentifier: pulumi.Input<string>;
   /**
-   * How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt",
-   * privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type:
-   * "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account
-   * (rotation, no replacement).
+   * How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}`
+   * (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl,
+   * audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`)
+   * for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no
+   * replacement); a change of spelling alone (an alias) changes nothing.
    */
   readonly auth?: pulumi.Input<SourceAuth>;
   /**
-   * Register a marketplace account instead of a client account (admin API keys only). Default false (a client account).
-   * Changing it replaces the resource.
+   * Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the
+   * type of an existing registration, so changing it on an existing resource is refused at preview with the way out
+   * (another accountIdentifier, or revoke the registration and re-create).
    */
   readonly marketplaceAccount?: pulumi.Input<boolean>;
   /**
@@ -103,6 +120,19 @@ export interface StorefrontSourceCredentialArgs {
    * object.
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an
+   * update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter:
+   * "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+   */
+  readonly rotationTriggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed
+   * `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth`
+   * and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too
+   * (e.g. several resources adopting one registration).
+   */
+  readonly detectOutOfBandRotation?: pulumi.Input<boolean>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --secret --path 'platform-credentials:accounts.<name>.interchangeApiKey' <value>`); the default
@@ -119,6 +149,8 @@ const INPUT_NAMES = [
   "auth",
   "marketplaceAccount",
   "adopt",
+  "rotationTriggers",
+  "detectOutOfBandRotation",
   "account",
 ] as const;
 const OUTPUT_NAMES = [
@@ -129,7 +161,9 @@ const OUTPUT_NAMES = [
   "createdAt",
   "updatedAt",
   "sources",
+  "oauth",
   "oauthAuthorizationUrl",
+  "lastRegisteredAt",
   "connected",
   "revocation",
 ] as const;
@@ -141,22 +175,27 @@ const SECRET_OUTPUTS: readonly string[] = [];
 /**
  * A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront.
  *
- * Create registers the account (after checking that it is not registered already; set `adopt: true` to take an existing
- * registration over). A change of `auth` re-registers it, which rotates the stored secret in place. Changes of
- * `storefrontId`, `sourceId`, `accountIdentifier` or `marketplaceAccount` replace the resource. Refresh reads the
- * credential list (one call for all credentials refreshed together) and the storefront's `connected` flag; a credential
- * revoked out of band disappears from state.
+ * Create checks the source first (a source the storefront does not list, or one that takes no credentials, is refused
+ * before anything is registered), then registers the account (after checking that it is not registered already; set
+ * `adopt: true` to take an existing registration over, as it is for an OAuth source). A change of `auth` or
+ * `rotationTriggers` re-registers it, which rotates the stored secret in place. Changes of `storefrontId`, `sourceId`
+ * or `accountIdentifier` replace the resource; `marketplaceAccount` cannot change for the same account and source
+ * (refused at preview, with the way out). Refresh reads the credential list (one call for all credentials refreshed
+ * together) and the storefront's `connected` flag; a credential revoked out of band disappears from state.
  *
  * **Delete does not revoke.** The Interchange API has no revoke operation: deleting the resource (or replacing it) only
  * removes it from the stack's state, and the credential stays registered until a person revokes it in the Interchange
  * web app. The `revocation` output says so (`"manual"`).
  *
- * OAuth sources: leave `auth` out; the credential starts `PENDING` and `oauthAuthorizationUrl` holds the consent URL
- * until a person consents, after which a refresh shows `ACTIVE`.
+ * OAuth sources: leave `auth` out; the credential starts `PENDING` and `oauth` (and `oauthAuthorizationUrl`) holds the
+ * consent URL until a person consents, after which a refresh shows `ACTIVE`.
+ *
+ * Out-of-band rotation: the secret is never read back, but a re-registration outside this stack moves the listed
+ * `updatedAt`; with `detectOutOfBandRotation` (default on) a refresh reports it as drift on `auth` and the next `pulumi
+ * up` puts the declared secret back.
  *
  * Limitations: `pulumi import` cannot work for dynamic resources; use `adopt: true` or
- * {@link StorefrontSourceCredential.get}. The secret is never read back, so a rotation done in the web app is not
- * detected.
+ * {@link StorefrontSourceCredential.get}.
  *
  * @example
  * ```ts
@@ -164,7 +203,8 @@ const SECRET_OUTPUTS: readonly string[] = [];
  *   storefrontId: 101,
  *   sourceId: "src_ssp",
  *   accountIdentifier: "acme-buyer-1",
- *   auth: { type: "apiKey", token: config.requireSecret("sspKey") },
+ *   auth: { type: "api_key", token: config.requireSecret("sspKey") },
+ *   rotationTriggers: { keyVersion: "2" },
  * });
  * export const status = cred.status;
  * ```
@@ -207,15 +247,17 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
   /** The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource. */
   declare readonly accountIdentifier: pulumi.Output<string>;
   /**
-   * How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt",
-   * privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type:
-   * "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account
-   * (rotation, no replacement).
+   * How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}`
+   * (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl,
+   * audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`)
+   * for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no
+   * replacement); a change of spelling alone (an alias) changes nothing.
    */
   declare readonly auth: pulumi.Output<SourceAuth | undefined>;
   /**
-   * Register a marketplace account instead of a client account (admin API keys only). Default false (a client account).
-   * Changing it replaces the resource.
+   * Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the
+   * type of an existing registration, so changing it on an existing resource is refused at preview with the way out
+   * (another accountIdentifier, or revoke the registration and re-create).
    */
   declare readonly marketplaceAccount: pulumi.Output<boolean | undefined>;
   /**
@@ -224,6 +266,19 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
    * object.
    */
   declare readonly adopt: pulumi.Output<boolean>;
+  /**
+   * Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an
+   * update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter:
+   * "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+   */
+  declare readonly rotationTriggers: pulumi.Output<Record<string, string> | undefined>;
+  /**
+   * Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed
+   * `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth`
+   * and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too
+   * (e.g. several resources adopting one registration).
+   */
+  declare readonly detectOutOfBandRotation: pulumi.Output<boolean | undefined>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --secret --path 'platform-credentials:accounts.<name>.interchangeApiKey' <value>`); the default
@@ -244,8 +299,18 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
   declare readonly updatedAt: pulumi.Output<string>;
   /** Every storefront/source the credential covers (one agent can back sources of several storefronts). */
   declare readonly sources: pulumi.Output<StorefrontSourceRef[]>;
-  /** While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE. */
+  /**
+   * While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when
+   * the registration was adopted while PENDING (its URL is only in the register answer).
+   */
+  declare readonly oauth: pulumi.Output<SourceCredentialOAuth | undefined>;
+  /** `oauth.authorizationUrl` (kept for compatibility): while PENDING, the URL a person opens to consent. */
   declare readonly oauthAuthorizationUrl: pulumi.Output<string | undefined>;
+  /**
+   * The registration's listed `updatedAt` right after this stack's own last write (create, rotation, adoption). A
+   * listed `updatedAt` past it means it was re-registered outside this stack (see `detectOutOfBandRotation`).
+   */
+  declare readonly lastRegisteredAt: pulumi.Output<string>;
   /** Whether the storefront reports every source the buyer needs as connected. */
   declare readonly connected: pulumi.Output<boolean>;
   /**

@@ -105,7 +105,7 @@ describe("the accounts config", () => {
   });
 
   it("an account that is not declared names the commands of the platform's credentials and the accounts there are", () => {
-    const accounts = declaredAccounts(source({ [ACCOUNTS]: { globex: { interchangeApiKey: "k" } } }));
+    const accounts = declaredAccounts(source({ [ACCOUNTS]: { globex: { interchangeApiKey: "scope3_globex_k" } } }));
     expect(() => resolveAccountSettings("agencyB", accounts, defaults, "interchange")).toThrow(
       'Account "agencyB" is not configured in stack config (platform-credentials:accounts.agencyB): declare it ' +
         "with `pulumi config set --secret --path 'platform-credentials:accounts.agencyB.interchangeApiKey' <value>` " +
@@ -122,9 +122,9 @@ describe("the accounts config", () => {
     const accounts = declaredAccounts(
       source({
         [ACCOUNTS]: {
-          globex: { interchangeApiKey: "k" },
+          globex: { interchangeApiKey: "scope3_globex_k" },
           green: { commerceLayerClientId: "cid" },
-          broken: { interchangeApiKey: "k", interchangeBaseUrl: "ftp://x" },
+          broken: { interchangeApiKey: "scope3_broken_k", interchangeBaseUrl: "ftp://x" },
         },
       }),
     );

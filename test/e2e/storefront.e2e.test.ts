@@ -42,6 +42,12 @@ describe.sequential("examples/storefront-credentials through the real pulumi CLI
     expect(outputs["retailStatus"]?.value).toBe("ACTIVE");
     expect(outputs["socialStatus"]?.value).toBe("PENDING");
     expect(outputs["socialConsentUrl"]?.value).toMatch(/^https:\/\/.+consent=/);
+    expect(outputs["socialConsent"]?.value).toEqual({
+      authorizationUrl: outputs["socialConsentUrl"]?.value,
+      storefrontId: 101,
+      sourceId: "src_oauth",
+      sourceName: "Social Ads (OAuth)",
+    });
     expect(outputs["revocation"]?.value).toBe("manual");
     const ids = outputs["credentialIds"]?.value as Record<string, string>;
     const stored = await storedCredentials();
@@ -83,6 +89,7 @@ describe.sequential("examples/storefront-credentials through the real pulumi CLI
     expect(up.result.summary.resourceChanges).toEqual({ same: 4 });
     expect(up.result.outputs["socialStatus"]?.value).toBe("ACTIVE");
     expect(up.result.outputs["socialConsentUrl"]?.value).toBeUndefined();
+    expect(up.result.outputs["socialConsent"]?.value).toBeUndefined();
   });
 
   it("a registration revoked out of band leaves the state on refresh, and the next up registers it again", async () => {
@@ -115,6 +122,24 @@ describe.sequential("examples/storefront-credentials through the real pulumi CLI
     expect((await storedCredentials()).find((c) => c.id === after.id)?.auth).toMatchObject({ token: rotated });
     expect((await e2e.record(stack.preview())).result.changeSummary).toEqual({ same: 4 });
     expectNoPlaintextSecrets(e2e.recorded, [rotated], "the CLI output and engine events");
+  });
+
+  it("bumping the display key version (a rotation trigger) re-registers it in place, then nothing is planned", async () => {
+    const before = resourceNamed(await stack.exportStack(), "display");
+    await stack.setConfig({ "storefront-credentials:displayKeyVersion": { value: "2" } });
+    const preview = await e2e.record(stack.preview());
+    expect(preview.result.changeSummary).toEqual({ same: 3, update: 1 });
+    e2e.clearRequests();
+    const up = await e2e.record(stack.up());
+    expect(stepsOf(up.events)).toMatchObject({ display: "update", retail: "same", social: "same" });
+    expect(e2e.requests()[REGISTER]).toBe(1);
+    const after = resourceNamed(await stack.exportStack(), "display");
+    expect(after.id).toBe(before.id);
+    expect(after.outputs?.["rotationTriggers"]).toEqual({ keyVersion: "2" });
+    expect(Date.parse(String(after.outputs?.["updatedAt"]))).toBeGreaterThan(
+      Date.parse(String(before.outputs?.["updatedAt"])),
+    );
+    expect((await e2e.record(stack.preview())).result.changeSummary).toEqual({ same: 4 });
   });
 
   it("a new account identifier replaces all three registrations", async () => {

@@ -76,8 +76,9 @@ describe("examples/storefront-credentials", () => {
     }
     expect(regs.get("display")?.inputs["sourceId"]).toBe("src_apikey");
     expect(regs.get("display")?.inputs["auth"]).toEqual(
-      new Secret({ type: "apiKey", token: "emulator-display-api-key" }),
+      new Secret({ type: "api_key", token: "emulator-display-api-key" }),
     );
+    expect(regs.get("display")?.inputs["rotationTriggers"]).toEqual({ keyVersion: "1" });
     const retailAuth = regs.get("retail")?.inputs["auth"];
     expect(isSecret(retailAuth)).toBe(true);
     expect(reveal<Record<string, unknown>>(retailAuth)).toMatchObject({

@@ -102,7 +102,8 @@ describe("Interchange envelopes", () => {
     });
     expect(err.isForbidden()).toBe(true);
     expect(err.remedy).toBe(
-      "Accept the Terms of Service in the platform's web app with this API key's account, then try again.",
+      "The customer has not accepted the Terms of Service, and only a direct ADMIN or SUPER_ADMIN user of that " +
+        "customer can: such a user signs in to the Interchange web app and accepts them there; then try again.",
     );
   });
 

@@ -274,7 +274,7 @@ describe("lifecycle through the real host", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ProviderError);
-    expect((error as Error).message).toContain("auth matches the source's authentication type");
+    expect((error as Error).message).toContain("Check that auth matches the authentication type of source");
     expectNoSecretIn((error as Error).message, "the error message");
     expectNoSecretIn(host.logs(), "the host's logs");
   });

@@ -47,6 +47,9 @@ describe("check", () => {
     ["basic", { type: "basic", username: "acme", password }],
     ["basic with an empty password (the API allows it)", { type: "basic", username: "acme", password: "" }],
     ["none", { type: "none" }],
+    ["api_key (the platform's name)", { type: "api_key", token }],
+    ["apikey (the platform's alias)", { type: "apikey", token }],
+    ["{} (the platform's no-auth body)", {}],
   ])("accepts auth %s and defaults adopt to false", (_name, auth) => {
     const result = def.check({ ...base, auth });
     expect(result.failures).toEqual([]);
@@ -94,7 +97,7 @@ describe("check", () => {
     [{ type: "basic", password }, "auth.username", "user name"],
     [{ type: "basic", username: "acme" }, "auth.password", "password"],
     [{ type: "oauth" }, "auth.type", "leave auth out for OAuth sources"],
-    [{ token }, "auth.type", '"apiKey", "bearer", "jwt", "basic" or "none"'],
+    [{ token }, "auth", 'set auth.type ("api_key", "jwt" or "basic")'],
     ["a string", "auth", "must be an object"],
   ])("rejects auth %# at %s", (auth, property, reason) => {
     const failures = failuresOf({ ...base, auth });
@@ -173,7 +176,7 @@ describe("check refuses what the API would misread (issue 11, items 10 and 11)",
         property: "rotationToken",
         reason:
           '"rotationToken" is not an input of this resource; remove it (inputs: storefrontId, sourceId, ' +
-          "accountIdentifier, auth, marketplaceAccount, adopt, account)",
+          "accountIdentifier, auth, marketplaceAccount, adopt, rotationTriggers, detectOutOfBandRotation, account)",
       },
     ]);
   });
@@ -283,9 +286,43 @@ describe("diff", () => {
   });
 
   it("treats a change of auth type as an update too", () => {
-    const result = def.diff(olds, news({ auth: { type: "bearer", token } }));
+    const result = def.diff(olds, news({ auth: { type: "basic", username: "acme", password: token } }));
     expect(result.replaces).toEqual([]);
     expect(result.changedKeys).toEqual(["auth"]);
+  });
+
+  it.each([
+    [
+      { type: "apiKey", token },
+      { type: "api_key", token },
+    ],
+    [
+      { type: "api_key", token },
+      { type: "bearer", token },
+    ],
+    [
+      { type: "apikey", token },
+      { type: "apiKey", token },
+    ],
+    [{ type: "none" }, {}],
+  ])("reports no change when auth %j is only spelt %j", (before, after) => {
+    const result = def.diff({ ...olds, auth: before }, news({ auth: after }));
+    expect(result).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false, changedKeys: [] });
+  });
+
+  it("treats a rotationTriggers change as an update, and an empty map as none", () => {
+    expect(def.diff(olds, news({ rotationTriggers: { keyVersion: "2" } })).changedKeys).toEqual(["rotationTriggers"]);
+    expect(def.diff(olds, news({ rotationTriggers: {} })).changes).toBe(false);
+    const triggered = { ...olds, rotationTriggers: { keyVersion: "2" } };
+    expect(def.diff(triggered, news({ rotationTriggers: { keyVersion: "3" } }))).toMatchObject({
+      replaces: [],
+      changedKeys: ["rotationTriggers"],
+    });
+  });
+
+  it("compares an absent detectOutOfBandRotation as true", () => {
+    expect(def.diff(olds, news({ detectOutOfBandRotation: true })).changes).toBe(false);
+    expect(def.diff(olds, news({ detectOutOfBandRotation: false })).changedKeys).toEqual(["detectOutOfBandRotation"]);
   });
 
   it("treats an adopt change as an update that replaces nothing", () => {
@@ -380,8 +417,15 @@ describe("register body", () => {
     expect(body({ marketplaceAccount: false })).toEqual({ accountIdentifier: "acme-buyer-1" });
   });
 
-  it("never sends adopt", () => {
-    expect("adopt" in body({ adopt: true })).toBe(false);
+  it("sends the platform's own spellings as written: api_key, apikey, and {} for a source without a secret", () => {
+    expect(body({ auth: { type: "api_key", token } }).auth).toEqual({ type: "api_key", token });
+    expect(body({ auth: { type: "apikey", token } }).auth).toEqual({ type: "apikey", token });
+    expect(body({ auth: {} }).auth).toEqual({});
+  });
+
+  it("never sends adopt, rotationTriggers or detectOutOfBandRotation", () => {
+    const b = body({ adopt: true, rotationTriggers: { keyVersion: "2" }, detectOutOfBandRotation: false });
+    expect(Object.keys(b)).toEqual(["accountIdentifier"]);
   });
 
   it("lists every secret of a body for redaction", () => {
@@ -389,6 +433,29 @@ describe("register body", () => {
     expect(registrationSecrets(body({ auth: jwt }))).toEqual([privateKey]);
     expect(registrationSecrets(body({ auth: { type: "basic", username: "acme", password } }))).toEqual([password]);
     expect(registrationSecrets(body({}))).toEqual([]);
+  });
+});
+
+describe("check with the previous inputs: a marketplaceAccount change of one registration", () => {
+  const previous = { ...base, auth: { type: "apiKey", token }, adopt: false };
+
+  it("is refused at marketplaceAccount with the ways out, when account and source stay", () => {
+    const failures = def.check({ ...previous, marketplaceAccount: true }, previous).failures;
+    expect(failures.map((f) => f.property)).toEqual(["marketplaceAccount"]);
+    expect(failures[0]?.reason).toContain("cannot change from false to true for the same account and source");
+    expect(failures[0]?.reason).toContain("Set marketplaceAccount back to false");
+    expect(failures[0]?.reason).toContain("use another accountIdentifier");
+    expect(failures[0]?.reason).toContain("revoke the registration in the Interchange web app, run `pulumi refresh`");
+    const back = def.check({ ...previous }, { ...previous, marketplaceAccount: true }).failures;
+    expect(back[0]?.reason).toContain("cannot change from true to false");
+  });
+
+  it("passes when another account or source is registered too (a new registration), or nothing changes", () => {
+    const moved = { ...previous, accountIdentifier: "acme-buyer-2", marketplaceAccount: true };
+    expect(def.check(moved, previous).failures).toEqual([]);
+    expect(def.check({ ...previous, marketplaceAccount: false }, previous).failures).toEqual([]);
+    expect(def.check({ ...previous, marketplaceAccount: true }, {}).failures).toEqual([]);
+    expect(def.check({ ...previous, marketplaceAccount: UNKNOWN }, previous).failures).toEqual([]);
   });
 });
 

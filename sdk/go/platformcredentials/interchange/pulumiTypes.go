@@ -133,8 +133,8 @@ type StorefrontSourceCredentialAuth struct {
 	Token *string `pulumi:"token"`
 	// Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
 	TokenEndpointUrl *string `pulumi:"tokenEndpointUrl"`
-	// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-	Type string `pulumi:"type"`
+	// `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+	Type *string `pulumi:"type"`
 	// User name.
 	Username *string `pulumi:"username"`
 }
@@ -173,8 +173,8 @@ type StorefrontSourceCredentialAuthArgs struct {
 	Token pulumi.StringPtrInput `pulumi:"token"`
 	// Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
 	TokenEndpointUrl pulumi.StringPtrInput `pulumi:"tokenEndpointUrl"`
-	// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-	Type pulumi.StringInput `pulumi:"type"`
+	// `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+	Type pulumi.StringPtrInput `pulumi:"type"`
 	// User name.
 	Username pulumi.StringPtrInput `pulumi:"username"`
 }
@@ -311,9 +311,9 @@ func (o StorefrontSourceCredentialAuthOutput) TokenEndpointUrl() pulumi.StringPt
 	return o.ApplyT(func(v StorefrontSourceCredentialAuth) *string { return v.TokenEndpointUrl }).(pulumi.StringPtrOutput)
 }
 
-// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-func (o StorefrontSourceCredentialAuthOutput) Type() pulumi.StringOutput {
-	return o.ApplyT(func(v StorefrontSourceCredentialAuth) string { return v.Type }).(pulumi.StringOutput)
+// `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+func (o StorefrontSourceCredentialAuthOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v StorefrontSourceCredentialAuth) *string { return v.Type }).(pulumi.StringPtrOutput)
 }
 
 // User name.
@@ -455,13 +455,13 @@ func (o StorefrontSourceCredentialAuthPtrOutput) TokenEndpointUrl() pulumi.Strin
 	}).(pulumi.StringPtrOutput)
 }
 
-// An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+// `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
 func (o StorefrontSourceCredentialAuthPtrOutput) Type() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredentialAuth) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.Type
+		return v.Type
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -473,6 +473,117 @@ func (o StorefrontSourceCredentialAuthPtrOutput) Username() pulumi.StringPtrOutp
 		}
 		return v.Username
 	}).(pulumi.StringPtrOutput)
+}
+
+// While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+type StorefrontSourceCredentialOauth struct {
+	// The URL a person opens to consent.
+	AuthorizationUrl string `pulumi:"authorizationUrl"`
+	// Inventory source the consent is for.
+	SourceId string `pulumi:"sourceId"`
+	// The source's display name (to tell the person what they consent to).
+	SourceName string `pulumi:"sourceName"`
+	// Storefront the consent is for.
+	StorefrontId int `pulumi:"storefrontId"`
+}
+
+// While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+type StorefrontSourceCredentialOauthOutput struct{ *pulumi.OutputState }
+
+func (StorefrontSourceCredentialOauthOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*StorefrontSourceCredentialOauth)(nil)).Elem()
+}
+
+func (o StorefrontSourceCredentialOauthOutput) ToStorefrontSourceCredentialOauthOutput() StorefrontSourceCredentialOauthOutput {
+	return o
+}
+
+func (o StorefrontSourceCredentialOauthOutput) ToStorefrontSourceCredentialOauthOutputWithContext(ctx context.Context) StorefrontSourceCredentialOauthOutput {
+	return o
+}
+
+// The URL a person opens to consent.
+func (o StorefrontSourceCredentialOauthOutput) AuthorizationUrl() pulumi.StringOutput {
+	return o.ApplyT(func(v StorefrontSourceCredentialOauth) string { return v.AuthorizationUrl }).(pulumi.StringOutput)
+}
+
+// Inventory source the consent is for.
+func (o StorefrontSourceCredentialOauthOutput) SourceId() pulumi.StringOutput {
+	return o.ApplyT(func(v StorefrontSourceCredentialOauth) string { return v.SourceId }).(pulumi.StringOutput)
+}
+
+// The source's display name (to tell the person what they consent to).
+func (o StorefrontSourceCredentialOauthOutput) SourceName() pulumi.StringOutput {
+	return o.ApplyT(func(v StorefrontSourceCredentialOauth) string { return v.SourceName }).(pulumi.StringOutput)
+}
+
+// Storefront the consent is for.
+func (o StorefrontSourceCredentialOauthOutput) StorefrontId() pulumi.IntOutput {
+	return o.ApplyT(func(v StorefrontSourceCredentialOauth) int { return v.StorefrontId }).(pulumi.IntOutput)
+}
+
+type StorefrontSourceCredentialOauthPtrOutput struct{ *pulumi.OutputState }
+
+func (StorefrontSourceCredentialOauthPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**StorefrontSourceCredentialOauth)(nil)).Elem()
+}
+
+func (o StorefrontSourceCredentialOauthPtrOutput) ToStorefrontSourceCredentialOauthPtrOutput() StorefrontSourceCredentialOauthPtrOutput {
+	return o
+}
+
+func (o StorefrontSourceCredentialOauthPtrOutput) ToStorefrontSourceCredentialOauthPtrOutputWithContext(ctx context.Context) StorefrontSourceCredentialOauthPtrOutput {
+	return o
+}
+
+func (o StorefrontSourceCredentialOauthPtrOutput) Elem() StorefrontSourceCredentialOauthOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredentialOauth) StorefrontSourceCredentialOauth {
+		if v != nil {
+			return *v
+		}
+		var ret StorefrontSourceCredentialOauth
+		return ret
+	}).(StorefrontSourceCredentialOauthOutput)
+}
+
+// The URL a person opens to consent.
+func (o StorefrontSourceCredentialOauthPtrOutput) AuthorizationUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredentialOauth) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.AuthorizationUrl
+	}).(pulumi.StringPtrOutput)
+}
+
+// Inventory source the consent is for.
+func (o StorefrontSourceCredentialOauthPtrOutput) SourceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredentialOauth) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SourceId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The source's display name (to tell the person what they consent to).
+func (o StorefrontSourceCredentialOauthPtrOutput) SourceName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredentialOauth) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.SourceName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Storefront the consent is for.
+func (o StorefrontSourceCredentialOauthPtrOutput) StorefrontId() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredentialOauth) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.StorefrontId
+	}).(pulumi.IntPtrOutput)
 }
 
 // A storefront/source pair a credential covers.
@@ -549,6 +660,8 @@ func init() {
 	pulumi.RegisterOutputType(DataDeliveryCredentialDestinationOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialAuthOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialAuthPtrOutput{})
+	pulumi.RegisterOutputType(StorefrontSourceCredentialOauthOutput{})
+	pulumi.RegisterOutputType(StorefrontSourceCredentialOauthPtrOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialSourcesItemOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialSourcesItemArrayOutput{})
 }

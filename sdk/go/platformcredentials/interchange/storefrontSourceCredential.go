@@ -22,7 +22,7 @@ type StorefrontSourceCredential struct {
 	AccountType pulumi.StringOutput `pulumi:"accountType"`
 	// Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
 	Adopt pulumi.BoolPtrOutput `pulumi:"adopt"`
-	// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+	// How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
 	Auth StorefrontSourceCredentialAuthPtrOutput `pulumi:"auth"`
 	// Whether the storefront reports every source the buyer needs as connected.
 	Connected pulumi.BoolOutput `pulumi:"connected"`
@@ -30,14 +30,22 @@ type StorefrontSourceCredential struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// The credential's id at Interchange (also the resource id).
 	CredentialId pulumi.StringOutput `pulumi:"credentialId"`
-	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+	// Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+	DetectOutOfBandRotation pulumi.BoolPtrOutput `pulumi:"detectOutOfBandRotation"`
+	// The registration's listed `updatedAt` right after this stack's own last write (create, rotation, adoption). A listed `updatedAt` past it means it was re-registered outside this stack (see `detectOutOfBandRotation`).
+	LastRegisteredAt pulumi.StringOutput `pulumi:"lastRegisteredAt"`
+	// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 	MarketplaceAccount pulumi.BoolPtrOutput `pulumi:"marketplaceAccount"`
-	// While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE.
+	// While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+	Oauth StorefrontSourceCredentialOauthPtrOutput `pulumi:"oauth"`
+	// `oauth.authorizationUrl` (kept for compatibility): while PENDING, the URL a person opens to consent.
 	OauthAuthorizationUrl pulumi.StringPtrOutput `pulumi:"oauthAuthorizationUrl"`
 	// Who registered the credential (null on legacy rows).
 	RegisteredBy pulumi.StringOutput `pulumi:"registeredBy"`
 	// Always `manual`: the API cannot revoke; deleting the resource leaves the credential registered. Revoke it in the Interchange web app. One of `manual`.
 	Revocation pulumi.StringOutput `pulumi:"revocation"`
+	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	RotationTriggers pulumi.StringMapOutput `pulumi:"rotationTriggers"`
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId pulumi.StringOutput `pulumi:"sourceId"`
 	// Every storefront/source the credential covers (one agent can back sources of several storefronts).
@@ -119,10 +127,14 @@ type storefrontSourceCredentialArgs struct {
 	AccountIdentifier string `pulumi:"accountIdentifier"`
 	// Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
 	Adopt *bool `pulumi:"adopt"`
-	// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+	// How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
 	Auth *StorefrontSourceCredentialAuth `pulumi:"auth"`
-	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+	// Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+	DetectOutOfBandRotation *bool `pulumi:"detectOutOfBandRotation"`
+	// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 	MarketplaceAccount *bool `pulumi:"marketplaceAccount"`
+	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	RotationTriggers map[string]string `pulumi:"rotationTriggers"`
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId string `pulumi:"sourceId"`
 	// Numeric id of the storefront (≥ 1). Changing it replaces the resource.
@@ -135,10 +147,14 @@ type StorefrontSourceCredentialArgs struct {
 	AccountIdentifier pulumi.StringInput
 	// Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
 	Adopt pulumi.BoolPtrInput
-	// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+	// How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
 	Auth StorefrontSourceCredentialAuthPtrInput
-	// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+	// Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+	DetectOutOfBandRotation pulumi.BoolPtrInput
+	// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 	MarketplaceAccount pulumi.BoolPtrInput
+	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	RotationTriggers pulumi.StringMapInput
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId pulumi.StringInput
 	// Numeric id of the storefront (≥ 1). Changing it replaces the resource.
@@ -197,7 +213,7 @@ func (o StorefrontSourceCredentialOutput) Adopt() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.BoolPtrOutput { return v.Adopt }).(pulumi.BoolPtrOutput)
 }
 
-// How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+// How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
 func (o StorefrontSourceCredentialOutput) Auth() StorefrontSourceCredentialAuthPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) StorefrontSourceCredentialAuthPtrOutput { return v.Auth }).(StorefrontSourceCredentialAuthPtrOutput)
 }
@@ -217,12 +233,27 @@ func (o StorefrontSourceCredentialOutput) CredentialId() pulumi.StringOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringOutput { return v.CredentialId }).(pulumi.StringOutput)
 }
 
-// Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+// Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+func (o StorefrontSourceCredentialOutput) DetectOutOfBandRotation() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.BoolPtrOutput { return v.DetectOutOfBandRotation }).(pulumi.BoolPtrOutput)
+}
+
+// The registration's listed `updatedAt` right after this stack's own last write (create, rotation, adoption). A listed `updatedAt` past it means it was re-registered outside this stack (see `detectOutOfBandRotation`).
+func (o StorefrontSourceCredentialOutput) LastRegisteredAt() pulumi.StringOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringOutput { return v.LastRegisteredAt }).(pulumi.StringOutput)
+}
+
+// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 func (o StorefrontSourceCredentialOutput) MarketplaceAccount() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.BoolPtrOutput { return v.MarketplaceAccount }).(pulumi.BoolPtrOutput)
 }
 
-// While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE.
+// While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+func (o StorefrontSourceCredentialOutput) Oauth() StorefrontSourceCredentialOauthPtrOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredential) StorefrontSourceCredentialOauthPtrOutput { return v.Oauth }).(StorefrontSourceCredentialOauthPtrOutput)
+}
+
+// `oauth.authorizationUrl` (kept for compatibility): while PENDING, the URL a person opens to consent.
 func (o StorefrontSourceCredentialOutput) OauthAuthorizationUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringPtrOutput { return v.OauthAuthorizationUrl }).(pulumi.StringPtrOutput)
 }
@@ -235,6 +266,11 @@ func (o StorefrontSourceCredentialOutput) RegisteredBy() pulumi.StringOutput {
 // Always `manual`: the API cannot revoke; deleting the resource leaves the credential registered. Revoke it in the Interchange web app. One of `manual`.
 func (o StorefrontSourceCredentialOutput) Revocation() pulumi.StringOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringOutput { return v.Revocation }).(pulumi.StringOutput)
+}
+
+// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+func (o StorefrontSourceCredentialOutput) RotationTriggers() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringMapOutput { return v.RotationTriggers }).(pulumi.StringMapOutput)
 }
 
 // Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.

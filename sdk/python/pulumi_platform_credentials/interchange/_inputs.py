@@ -150,10 +150,6 @@ class DataDeliveryCredentialDestinationArgs:
 
 
 class StorefrontSourceCredentialAuthArgsDict(TypedDict):
-    type: pulumi.Input[_builtins.str]
-    """
-    An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-    """
     algorithm: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
@@ -198,6 +194,10 @@ class StorefrontSourceCredentialAuthArgsDict(TypedDict):
     """
     Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
     """
+    type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+    """
     username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     User name.
@@ -206,7 +206,6 @@ class StorefrontSourceCredentialAuthArgsDict(TypedDict):
 @pulumi.input_type
 class StorefrontSourceCredentialAuthArgs:
     def __init__(__self__, *,
-                 type: pulumi.Input[_builtins.str],
                  algorithm: pulumi.Input[Optional[_builtins.str]] = None,
                  audience_url: pulumi.Input[Optional[_builtins.str]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
@@ -218,9 +217,9 @@ class StorefrontSourceCredentialAuthArgs:
                  subject: pulumi.Input[Optional[_builtins.str]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
                  token_endpoint_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 type: pulumi.Input[Optional[_builtins.str]] = None,
                  username: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        :param pulumi.Input[_builtins.str] type: An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param pulumi.Input[_builtins.str] algorithm: Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
         :param pulumi.Input[_builtins.str] audience_url: Audience (`aud`) of the assertion (`https://`; `http://` only for a loopback host).
         :param pulumi.Input[_builtins.str] environment: Source-specific environment name (e.g. `sandbox`).
@@ -232,9 +231,9 @@ class StorefrontSourceCredentialAuthArgs:
         :param pulumi.Input[_builtins.str] subject: Subject (`sub`).
         :param pulumi.Input[_builtins.str] token: The API key (secret).
         :param pulumi.Input[_builtins.str] token_endpoint_url: Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
+        :param pulumi.Input[_builtins.str] type: `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param pulumi.Input[_builtins.str] username: User name.
         """
-        pulumi.set(__self__, "type", type)
         if algorithm is not None:
             pulumi.set(__self__, "algorithm", algorithm)
         if audience_url is not None:
@@ -257,20 +256,10 @@ class StorefrontSourceCredentialAuthArgs:
             pulumi.set(__self__, "token", token)
         if token_endpoint_url is not None:
             pulumi.set(__self__, "token_endpoint_url", token_endpoint_url)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
         if username is not None:
             pulumi.set(__self__, "username", username)
-
-    @_builtins.property
-    @pulumi.getter
-    def type(self) -> pulumi.Input[_builtins.str]:
-        """
-        An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-        """
-        return pulumi.get(self, "type")
-
-    @type.setter
-    def type(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "type", value)
 
     @_builtins.property
     @pulumi.getter
@@ -403,6 +392,18 @@ class StorefrontSourceCredentialAuthArgs:
     @token_endpoint_url.setter
     def token_endpoint_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "token_endpoint_url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "type", value)
 
     @_builtins.property
     @pulumi.getter

@@ -17,6 +17,7 @@ from .. import _utilities
 __all__ = [
     'DataDeliveryCredentialDestination',
     'StorefrontSourceCredentialAuth',
+    'StorefrontSourceCredentialOauth',
     'StorefrontSourceCredentialSourcesItem',
 ]
 
@@ -145,7 +146,6 @@ class StorefrontSourceCredentialAuth(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
-                 type: _builtins.str,
                  algorithm: Optional[_builtins.str] = None,
                  audience_url: Optional[_builtins.str] = None,
                  environment: Optional[_builtins.str] = None,
@@ -157,9 +157,9 @@ class StorefrontSourceCredentialAuth(dict):
                  subject: Optional[_builtins.str] = None,
                  token: Optional[_builtins.str] = None,
                  token_endpoint_url: Optional[_builtins.str] = None,
+                 type: Optional[_builtins.str] = None,
                  username: Optional[_builtins.str] = None):
         """
-        :param _builtins.str type: An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param _builtins.str algorithm: Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
         :param _builtins.str audience_url: Audience (`aud`) of the assertion (`https://`; `http://` only for a loopback host).
         :param _builtins.str environment: Source-specific environment name (e.g. `sandbox`).
@@ -171,9 +171,9 @@ class StorefrontSourceCredentialAuth(dict):
         :param _builtins.str subject: Subject (`sub`).
         :param _builtins.str token: The API key (secret).
         :param _builtins.str token_endpoint_url: Token endpoint the assertion is exchanged at (`https://`; `http://` only for a loopback host).
+        :param _builtins.str type: `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
         :param _builtins.str username: User name.
         """
-        pulumi.set(__self__, "type", type)
         if algorithm is not None:
             pulumi.set(__self__, "algorithm", algorithm)
         if audience_url is not None:
@@ -196,16 +196,10 @@ class StorefrontSourceCredentialAuth(dict):
             pulumi.set(__self__, "token", token)
         if token_endpoint_url is not None:
             pulumi.set(__self__, "token_endpoint_url", token_endpoint_url)
+        if type is not None:
+            pulumi.set(__self__, "type", type)
         if username is not None:
             pulumi.set(__self__, "username", username)
-
-    @_builtins.property
-    @pulumi.getter
-    def type(self) -> _builtins.str:
-        """
-        An API key (sent as the API's `api_key`). A bearer token. A JWT-bearer (service account) credential. HTTP basic authentication. The source takes credentials without a secret (sent as `{}`). One of `apiKey`, `bearer`, `jwt`, `basic`, `none`.
-        """
-        return pulumi.get(self, "type")
 
     @_builtins.property
     @pulumi.getter
@@ -297,11 +291,98 @@ class StorefrontSourceCredentialAuth(dict):
 
     @_builtins.property
     @pulumi.getter
+    def type(self) -> Optional[_builtins.str]:
+        """
+        `api_key` as the platform writes it; `apikey` (the platform's alias) and `apiKey` (this package's earlier spelling) are the same credential, and a change between them alone changes nothing. `bearer`: the platform's alias of `api_key` (a change between them alone changes nothing). A JWT-bearer (service account) credential. HTTP basic authentication. Absent (`{}`, as the platform writes it) or `none`: the same, sent as `{}`. One of `api_key`, `apikey`, `apiKey`, `bearer`, `jwt`, `basic`, `none`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
     def username(self) -> Optional[_builtins.str]:
         """
         User name.
         """
         return pulumi.get(self, "username")
+
+
+@pulumi.output_type
+class StorefrontSourceCredentialOauth(dict):
+    """
+    While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "authorizationUrl":
+            suggest = "authorization_url"
+        elif key == "sourceId":
+            suggest = "source_id"
+        elif key == "sourceName":
+            suggest = "source_name"
+        elif key == "storefrontId":
+            suggest = "storefront_id"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in StorefrontSourceCredentialOauth. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        StorefrontSourceCredentialOauth.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        StorefrontSourceCredentialOauth.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 authorization_url: _builtins.str,
+                 source_id: _builtins.str,
+                 source_name: _builtins.str,
+                 storefront_id: _builtins.int):
+        """
+        While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+
+        :param _builtins.str authorization_url: The URL a person opens to consent.
+        :param _builtins.str source_id: Inventory source the consent is for.
+        :param _builtins.str source_name: The source's display name (to tell the person what they consent to).
+        :param _builtins.int storefront_id: Storefront the consent is for.
+        """
+        pulumi.set(__self__, "authorization_url", authorization_url)
+        pulumi.set(__self__, "source_id", source_id)
+        pulumi.set(__self__, "source_name", source_name)
+        pulumi.set(__self__, "storefront_id", storefront_id)
+
+    @_builtins.property
+    @pulumi.getter(name="authorizationUrl")
+    def authorization_url(self) -> _builtins.str:
+        """
+        The URL a person opens to consent.
+        """
+        return pulumi.get(self, "authorization_url")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceId")
+    def source_id(self) -> _builtins.str:
+        """
+        Inventory source the consent is for.
+        """
+        return pulumi.get(self, "source_id")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceName")
+    def source_name(self) -> _builtins.str:
+        """
+        The source's display name (to tell the person what they consent to).
+        """
+        return pulumi.get(self, "source_name")
+
+    @_builtins.property
+    @pulumi.getter(name="storefrontId")
+    def storefront_id(self) -> _builtins.int:
+        """
+        Storefront the consent is for.
+        """
+        return pulumi.get(self, "storefront_id")
 
 
 @pulumi.output_type

@@ -26,7 +26,9 @@ class StorefrontSourceCredentialArgs:
                  storefront_id: pulumi.Input[_builtins.int],
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  auth: pulumi.Input[Optional['StorefrontSourceCredentialAuthArgs']] = None,
-                 marketplace_account: pulumi.Input[Optional[_builtins.bool]] = None):
+                 detect_out_of_band_rotation: pulumi.Input[Optional[_builtins.bool]] = None,
+                 marketplace_account: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a StorefrontSourceCredential resource.
 
@@ -34,8 +36,10 @@ class StorefrontSourceCredentialArgs:
         :param pulumi.Input[_builtins.str] source_id: Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input[_builtins.int] storefront_id: Numeric id of the storefront (≥ 1). Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
-        :param pulumi.Input['StorefrontSourceCredentialAuthArgs'] auth: How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
-        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+        :param pulumi.Input['StorefrontSourceCredentialAuthArgs'] auth: How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
+        :param pulumi.Input[_builtins.bool] detect_out_of_band_rotation: Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
         """
         pulumi.set(__self__, "account_identifier", account_identifier)
         pulumi.set(__self__, "source_id", source_id)
@@ -46,8 +50,12 @@ class StorefrontSourceCredentialArgs:
             pulumi.set(__self__, "adopt", adopt)
         if auth is not None:
             pulumi.set(__self__, "auth", auth)
+        if detect_out_of_band_rotation is not None:
+            pulumi.set(__self__, "detect_out_of_band_rotation", detect_out_of_band_rotation)
         if marketplace_account is not None:
             pulumi.set(__self__, "marketplace_account", marketplace_account)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
 
     @_builtins.property
     @pulumi.getter(name="accountIdentifier")
@@ -101,7 +109,7 @@ class StorefrontSourceCredentialArgs:
     @pulumi.getter
     def auth(self) -> pulumi.Input[Optional['StorefrontSourceCredentialAuthArgs']]:
         """
-        How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+        How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
         """
         return pulumi.get(self, "auth")
 
@@ -110,16 +118,40 @@ class StorefrontSourceCredentialArgs:
         pulumi.set(self, "auth", value)
 
     @_builtins.property
+    @pulumi.getter(name="detectOutOfBandRotation")
+    def detect_out_of_band_rotation(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+        """
+        return pulumi.get(self, "detect_out_of_band_rotation")
+
+    @detect_out_of_band_rotation.setter
+    def detect_out_of_band_rotation(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "detect_out_of_band_rotation", value)
+
+    @_builtins.property
     @pulumi.getter(name="marketplaceAccount")
     def marketplace_account(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+        Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
         """
         return pulumi.get(self, "marketplace_account")
 
     @marketplace_account.setter
     def marketplace_account(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "marketplace_account", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "rotation_triggers", value)
 
 
 @pulumi.type_token("platform-credentials:interchange:StorefrontSourceCredential")
@@ -131,7 +163,9 @@ class StorefrontSourceCredential(pulumi.CustomResource):
                  account_identifier: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  auth: pulumi.Input[Optional[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']]] = None,
+                 detect_out_of_band_rotation: pulumi.Input[Optional[_builtins.bool]] = None,
                  marketplace_account: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  source_id: pulumi.Input[Optional[_builtins.str]] = None,
                  storefront_id: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -142,8 +176,10 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] account_identifier: The buyer's account identifier at the source (1–255 characters). Changing it replaces the resource.
         :param pulumi.Input[_builtins.bool] adopt: Take over a registration of this account on this source that already exists (re-registering it rotates its secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone changes no remote object.
-        :param pulumi.Input[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']] auth: How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
-        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+        :param pulumi.Input[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']] auth: How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
+        :param pulumi.Input[_builtins.bool] detect_out_of_band_rotation: Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+        :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
         :param pulumi.Input[_builtins.str] source_id: Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input[_builtins.int] storefront_id: Numeric id of the storefront (≥ 1). Changing it replaces the resource.
         """
@@ -174,7 +210,9 @@ class StorefrontSourceCredential(pulumi.CustomResource):
                  account_identifier: pulumi.Input[Optional[_builtins.str]] = None,
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  auth: pulumi.Input[Optional[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']]] = None,
+                 detect_out_of_band_rotation: pulumi.Input[Optional[_builtins.bool]] = None,
                  marketplace_account: pulumi.Input[Optional[_builtins.bool]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  source_id: pulumi.Input[Optional[_builtins.str]] = None,
                  storefront_id: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -193,7 +231,9 @@ class StorefrontSourceCredential(pulumi.CustomResource):
                 adopt = False
             __props__.__dict__["adopt"] = adopt
             __props__.__dict__["auth"] = None if auth is None else pulumi.Output.secret(auth)
+            __props__.__dict__["detect_out_of_band_rotation"] = detect_out_of_band_rotation
             __props__.__dict__["marketplace_account"] = marketplace_account
+            __props__.__dict__["rotation_triggers"] = rotation_triggers
             if source_id is None and not opts.urn:
                 raise TypeError("Missing required property 'source_id'")
             __props__.__dict__["source_id"] = source_id
@@ -204,6 +244,8 @@ class StorefrontSourceCredential(pulumi.CustomResource):
             __props__.__dict__["connected"] = None
             __props__.__dict__["created_at"] = None
             __props__.__dict__["credential_id"] = None
+            __props__.__dict__["last_registered_at"] = None
+            __props__.__dict__["oauth"] = None
             __props__.__dict__["oauth_authorization_url"] = None
             __props__.__dict__["registered_by"] = None
             __props__.__dict__["revocation"] = None
@@ -241,10 +283,14 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         __props__.__dict__["connected"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["credential_id"] = None
+        __props__.__dict__["detect_out_of_band_rotation"] = None
+        __props__.__dict__["last_registered_at"] = None
         __props__.__dict__["marketplace_account"] = None
+        __props__.__dict__["oauth"] = None
         __props__.__dict__["oauth_authorization_url"] = None
         __props__.__dict__["registered_by"] = None
         __props__.__dict__["revocation"] = None
+        __props__.__dict__["rotation_triggers"] = None
         __props__.__dict__["source_id"] = None
         __props__.__dict__["sources"] = None
         __props__.__dict__["status"] = None
@@ -286,7 +332,7 @@ class StorefrontSourceCredential(pulumi.CustomResource):
     @pulumi.getter
     def auth(self) -> pulumi.Output[Optional['outputs.StorefrontSourceCredentialAuth']]:
         """
-        How the source authenticates this account (secret). One of `{type: "apiKey"|"bearer", token}`, `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, `{type: "none"}`; omit it for OAuth sources. A change re-registers the account (rotation, no replacement).
+        How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
         """
         return pulumi.get(self, "auth")
 
@@ -315,18 +361,42 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         return pulumi.get(self, "credential_id")
 
     @_builtins.property
+    @pulumi.getter(name="detectOutOfBandRotation")
+    def detect_out_of_band_rotation(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
+        """
+        return pulumi.get(self, "detect_out_of_band_rotation")
+
+    @_builtins.property
+    @pulumi.getter(name="lastRegisteredAt")
+    def last_registered_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        The registration's listed `updatedAt` right after this stack's own last write (create, rotation, adoption). A listed `updatedAt` past it means it was re-registered outside this stack (see `detectOutOfBandRotation`).
+        """
+        return pulumi.get(self, "last_registered_at")
+
+    @_builtins.property
     @pulumi.getter(name="marketplaceAccount")
     def marketplace_account(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Register a marketplace account instead of a client account (admin API keys only). Default false (a client account). Changing it replaces the resource.
+        Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
         """
         return pulumi.get(self, "marketplace_account")
+
+    @_builtins.property
+    @pulumi.getter
+    def oauth(self) -> pulumi.Output[Optional['outputs.StorefrontSourceCredentialOauth']]:
+        """
+        While `status` is PENDING on an OAuth source: the platform's whole `oauth` block. Dropped once ACTIVE; absent when the registration was adopted while PENDING (its URL is only in the register answer).
+        """
+        return pulumi.get(self, "oauth")
 
     @_builtins.property
     @pulumi.getter(name="oauthAuthorizationUrl")
     def oauth_authorization_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        While `status` is PENDING on an OAuth source: the URL a person opens to consent. Dropped once ACTIVE.
+        `oauth.authorizationUrl` (kept for compatibility): while PENDING, the URL a person opens to consent.
         """
         return pulumi.get(self, "oauth_authorization_url")
 
@@ -345,6 +415,14 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         Always `manual`: the API cannot revoke; deleting the resource leaves the credential registered. Revoke it in the Interchange web app. One of `manual`.
         """
         return pulumi.get(self, "revocation")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        """
+        return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter(name="sourceId")
