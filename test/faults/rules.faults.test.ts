@@ -323,7 +323,8 @@ describe("wrong or expired credentials", () => {
     expect(message).toMatch(/401/);
     expect(message).toContain("interchange:apiKey");
     expect(message).not.toContain("scope3_wrong_emulatorkey");
-    expect(b.counts()).toEqual({ "GET /api/v2/buyer/storefronts/credentials": 1 });
+    // The first call (the check of the source) is refused, once: nothing is retried or registered.
+    expect(b.counts()).toEqual({ "GET /api/v2/buyer/storefronts/{storefrontId}/capabilities": 1 });
   });
 
   it("a wrong Commerce Layer secret fails with one token request and names the settings, not the secret", async () => {

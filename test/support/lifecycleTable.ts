@@ -192,7 +192,15 @@ export const lifecycleTable: readonly LifecycleCase[] = [
       failedProperties: ["storefrontId", "sourceId"],
     },
     goneAfterDelete: false,
-    volatileOutputs: ["credentialId", "createdAt", "updatedAt", "registeredBy", "sources", "connected"],
+    volatileOutputs: [
+      "credentialId",
+      "createdAt",
+      "updatedAt",
+      "lastRegisteredAt",
+      "registeredBy",
+      "sources",
+      "connected",
+    ],
   },
   {
     kind: "interchange:DataDeliveryCredential",
