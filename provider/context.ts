@@ -22,7 +22,16 @@ export interface ProviderContextOptions {
   readonly account?: string | undefined;
   /** The memo shared by every account's context of a process ({@link ProviderContext.sharedMemo}). */
   readonly shared?: Map<string, unknown>;
+  /** {@link ProviderContext.siblingTokenWaitMs}; default {@link DEFAULT_SIBLING_TOKEN_WAIT_MS}. */
+  readonly siblingTokenWaitMs?: number | undefined;
 }
+
+/**
+ * How long a write of an advertiser's credential list waits, by default, for an Azure sibling's SAS token to be shown
+ * by its own resource, in milliseconds: the engine runs independent resources in parallel, so the sibling's diff may
+ * come a moment after the write that needs its token.
+ */
+export const DEFAULT_SIBLING_TOKEN_WAIT_MS = 3_000;
 
 /** Settings plus a memo of platform clients. Platform modules add their clients with {@link ProviderContext.memo}. */
 export class ProviderContext {
@@ -30,6 +39,11 @@ export class ProviderContext {
   private readonly shared: Map<string, unknown>;
   /** The named account these settings are of (for messages); undefined for the default account. */
   readonly account: string | undefined;
+  /**
+   * How long a write of an advertiser's credential list waits for an Azure sibling's SAS token that no resource of
+   * this process has shown yet, in milliseconds (0: refuse at once).
+   */
+  readonly siblingTokenWaitMs: number;
 
   constructor(
     /** The resolved provider settings. */
@@ -38,6 +52,7 @@ export class ProviderContext {
   ) {
     this.account = options.account;
     this.shared = options.shared ?? this.memos;
+    this.siblingTokenWaitMs = options.siblingTokenWaitMs ?? DEFAULT_SIBLING_TOKEN_WAIT_MS;
   }
 
   /** The value built by `make` the first time `key` is asked for (platform API clients). */

@@ -114,6 +114,14 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
   check(news: Record<string, unknown>, olds?: State): CheckResult<I>;
   /** Compare the previous state's input keys with the new inputs. No side effects. */
   diff(olds: State, news: I): DiffResult;
+  /**
+   * Optional: shown every resource state the adapter is handed, before `diff`, `read`, `update` and `delete` (not
+   * `check`, whose olds are inputs without the outputs that date them). It lets a definition keep in process memory
+   * what the platform never returns but a call on another resource needs: the engine calls only `diff` on an
+   * unchanged resource during an update, so that state reaches the provider nowhere else, and `diff` itself must stay
+   * free of side effects. Makes no request and does not throw.
+   */
+  observe?(ctx: ProviderContext, state: State): void;
   /** Create the object. Throws {@link PartialFailure} when the object exists but is not healthy. */
   create(ctx: ProviderContext, inputs: I): Promise<Created>;
   /** Refresh from the platform; `undefined` when the object is gone. */

@@ -12,6 +12,7 @@ import type { ProviderContext } from "../context";
 import { ApiError, parsePayload } from "../http";
 import { pathSegment } from "../http/path";
 import { RefusedError, sameValue } from "../resource";
+import { CoalescedReads } from "../coalesce";
 import { INTERCHANGE, interchangeHttp } from "./http";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -163,47 +164,53 @@ export interface AdvertiserRead {
   readonly expected: readonly string[] | undefined;
 }
 
+/** The process's shared reads of advertisers (see {@link readAdvertiserCredentials}). */
+function advertiserReads(ctx: ProviderContext): CoalescedReads<string, AdvertiserRead> {
+  return ctx.memo("interchange.advertiserReads", () => {
+    const writes = advertiserWrites(ctx);
+    // Only requests in flight are shared (no reuse window): a poll must see the probe's progress of this round.
+    return new CoalescedReads<string, AdvertiserRead>(
+      (advertiserId) => {
+        const snapshot = writes.snapshot(advertiserId);
+        return getAdvertiser(ctx, advertiserId).then((list) => ({
+          list,
+          expected: writes.expectedFor(advertiserId, snapshot),
+        }));
+      },
+      { reuseWindowMs: 0 },
+    );
+  });
+}
+
+/**
+ * A mark for {@link readAdvertiserCredentials}: every advertiser read of this process sent from now on follows it.
+ * Take it once a write (or validate) answered, so no later read is served from a request sent before it.
+ */
+export function advertiserReadMark(ctx: ProviderContext): number {
+  return advertiserReads(ctx).clock.tick();
+}
+
 /**
  * The advertiser's live credentials. Concurrent calls for the same advertiser share one request (many resources
- * polling their probes at once cost one GET per round, not one each), but only a request sent at or after
- * `notBefore` (a `performance.now()` reading) is shared: a caller that has just written must not get a list read
- * before its write.
+ * polling their probes at once cost one GET per round, not one each), but only a request sent after the mark
+ * `after` ({@link advertiserReadMark}; 0: any request in flight) is shared: a caller that has just written must not
+ * get a list read before its write.
  */
 export async function getAdvertiserCredentials(
   ctx: ProviderContext,
   advertiserId: string,
-  notBefore: number,
+  after: number,
 ): Promise<AdvertiserDataDelivery> {
-  return (await readAdvertiserCredentials(ctx, advertiserId, notBefore)).list;
+  return (await readAdvertiserCredentials(ctx, advertiserId, after)).list;
 }
 
 /** {@link getAdvertiserCredentials}, with what this process's writes expect the list to hold. */
-export function readAdvertiserCredentials(
+export async function readAdvertiserCredentials(
   ctx: ProviderContext,
   advertiserId: string,
-  notBefore: number,
+  after: number,
 ): Promise<AdvertiserRead> {
-  const inFlight = ctx.memo(
-    "interchange.advertiserReads",
-    () => new Map<string, { sentAt: number; response: Promise<AdvertiserRead> }>(),
-  );
-  const shared = inFlight.get(advertiserId);
-  if (shared && shared.sentAt >= notBefore) return shared.response;
-  const writes = advertiserWrites(ctx);
-  const snapshot = writes.snapshot(advertiserId);
-  const entry = {
-    sentAt: performance.now(),
-    response: getAdvertiser(ctx, advertiserId).then((list) => ({
-      list,
-      expected: writes.expectedFor(advertiserId, snapshot),
-    })),
-  };
-  inFlight.set(advertiserId, entry);
-  const forget = () => {
-    if (inFlight.get(advertiserId) === entry) inFlight.delete(advertiserId);
-  };
-  entry.response.then(forget, forget);
-  return entry.response;
+  return (await advertiserReads(ctx).get(advertiserId, after)).value;
 }
 
 /**
@@ -300,7 +307,8 @@ export interface KnownSasToken extends SeenCredential {
 /**
  * SAS tokens of AZURE_BLOB credentials this process manages, by `<advertiserId>/<name>`. The API never returns a SAS
  * token but requires it in every PUT, so a write of a sibling can only re-send an Azure credential whose token some
- * resource of this process has shown (its state in diff/read/update/delete, or its inputs in create). Each token is
+ * resource of this process has shown (its state, which the adapters show the definition before diff, read, update
+ * and delete, or its inputs in create and update). Each token is
  * kept with the `credentialId` and `updatedAt` of the state it came from: when the platform shows another version of
  * the sibling, the token may have been rotated since (in the web app) and must not be written back.
  */
@@ -324,11 +332,6 @@ export class KnownSasTokens {
   /** The token of a credential and the version it belongs to, if known. */
   known(advertiserId: string, name: string): KnownSasToken | undefined {
     return this.tokens.get(`${advertiserId}/${name}`);
-  }
-
-  /** Forget every token (tests). */
-  clear(): void {
-    this.tokens.clear();
   }
 
   /** Forget a credential's token (it was deleted). */
@@ -359,13 +362,12 @@ export class KnownSasTokens {
 }
 
 /**
- * One process-wide registry of SAS tokens: the engine calls `diff` (which has no context) on every unchanged
- * resource, and that is where an unchanged Azure credential shows its token to its siblings' writes.
+ * The process's known SAS tokens, shared by its accounts: a sibling is re-sent by whichever account writes its
+ * advertiser, and two accounts may be two keys of one customer.
  */
-export const knownSasTokens = new KnownSasTokens();
-
-/** How long a write waits for a sibling Azure credential's token to be shown by its own resource, in ms. */
-export const siblingTokenWait = { ms: 3_000 };
+export function knownSasTokens(ctx: ProviderContext): KnownSasTokens {
+  return ctx.sharedMemo(`interchange.knownSasTokens ${ctx.settings.interchange.baseUrl}`, () => new KnownSasTokens());
+}
 
 /**
  * The process's per-advertiser locks, shared by its accounts: two accounts may be two keys of one customer, and
@@ -556,8 +558,9 @@ export async function modifyAdvertiserCredentials(
       .filter((c) => c.config.type === "AZURE_BLOB")
       .map((c) => c.name)
       .filter((n) => n !== ("upsert" in change ? change.upsert.name : change.remove));
-    await knownSasTokens.waitFor(advertiserId, azureSiblings, siblingTokenWait.ms);
-    const entries = entriesAfterChange(advertiserId, current.credentials, change, knownSasTokens);
+    const tokens = knownSasTokens(ctx);
+    await tokens.waitFor(advertiserId, azureSiblings, ctx.siblingTokenWaitMs);
+    const entries = entriesAfterChange(advertiserId, current.credentials, change, tokens);
     const writes = advertiserWrites(ctx);
     const seq = writes.sending(advertiserId);
     let after: AdvertiserDataDelivery;
@@ -585,7 +588,7 @@ export async function modifyAdvertiserCredentials(
     for (const entry of entries) {
       const written = findCredential(after, entry.name);
       if (entry.config.type === "AZURE_BLOB" && written) {
-        knownSasTokens.remember(advertiserId, entry.name, entry.config.auth.sasToken, written);
+        tokens.remember(advertiserId, entry.name, entry.config.auth.sasToken, written);
       }
     }
     return { current: after, wrote: true, seq };

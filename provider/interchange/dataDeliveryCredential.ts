@@ -29,6 +29,7 @@ import {
   droppedByAnotherWriter,
   findCredential,
   getAdvertiser,
+  advertiserReadMark,
   getAdvertiserCredentials,
   knownSasTokens,
   modifyAdvertiserCredentials,
@@ -401,7 +402,7 @@ export async function waitForProbeOutcome(
   timeoutSeconds: number,
   latest: RemoteCredential,
 ): Promise<{ remote: RemoteCredential | undefined; read: AdvertiserRead | undefined }> {
-  const writtenAt = performance.now();
+  const writtenAt = advertiserReadMark(ctx);
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = FIRST_PROBE_POLL_MS;
   let current: RemoteCredential | undefined = latest;
@@ -430,7 +431,11 @@ function seenIn(state: State): SeenCredential {
  * Show this process the SAS token of an Azure credential, for sibling writes to re-send, with the version of the
  * credential it is known for (`seen`; by default the one in `state`).
  */
-function rememberSasToken(state: State | DataDeliveryCredentialInputs, seen: SeenCredential = seenIn(state)): void {
+function rememberSasToken(
+  ctx: ProviderContext,
+  state: State | DataDeliveryCredentialInputs,
+  seen: SeenCredential = seenIn(state),
+): void {
   const destination = state.destination as { type?: unknown; sasToken?: unknown } | undefined;
   if (
     typeof state.advertiserId === "string" &&
@@ -439,7 +444,7 @@ function rememberSasToken(state: State | DataDeliveryCredentialInputs, seen: See
     typeof destination.sasToken === "string" &&
     destination.sasToken !== ""
   ) {
-    knownSasTokens.remember(state.advertiserId, state.name, destination.sasToken, seen);
+    knownSasTokens(ctx).remember(state.advertiserId, state.name, destination.sasToken, seen);
   }
 }
 
@@ -597,10 +602,15 @@ export const lldStatus = lld.status;`,
     return { inputs: value ?? (withDefaults as DataDeliveryCredentialInputs), failures };
   },
 
+  observe(ctx, state) {
+    // The engine calls only diff on an unchanged resource of an update, and the adapter shows its state here first:
+    // this is where an Azure credential that is not being written shows its SAS token to sibling writes in the same
+    // process (process memory only). Known for the version in state: if the platform shows another one, sibling
+    // writes refuse to re-send it.
+    rememberSasToken(ctx, state);
+  },
+
   diff(olds, news): DiffResult {
-    // The engine calls diff on every unchanged resource of an update: this is where an Azure credential that is not
-    // being written shows its SAS token to sibling writes in the same process (process memory only).
-    rememberSasToken(olds);
     return diffByKeys(INPUT_KEYS, REPLACE_ON, olds, news as unknown as Record<string, unknown>);
   },
 
@@ -623,8 +633,6 @@ export const lldStatus = lld.status;`,
     const parsed = parseCredentialResourceId(id);
     const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
     const name = typeof state.name === "string" ? state.name : parsed.name;
-    // Known for the version in state: if the platform shows another one, sibling writes refuse to re-send it.
-    rememberSasToken(state);
     const options = optionsFrom(state);
     const managed = typeof state.credentialId === "string" && !deletedHere(ctx).has(id);
     let list: AdvertiserDataDelivery;
@@ -672,7 +680,7 @@ export const lldStatus = lld.status;`,
     // and no sibling write re-sends the old one meanwhile.
     const token = tokenStale ? "" : oldToken;
     const destination = destinationFromRemote(remote, token) ?? (state.destination as Destination | undefined);
-    if (!tokenStale && destination) rememberSasToken({ advertiserId, name, destination }, remote);
+    if (!tokenStale && destination) rememberSasToken(ctx, { advertiserId, name, destination }, remote);
     const account = typeof state.account === "string" ? { account: state.account } : {};
     const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options, ...account };
     return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
@@ -684,7 +692,7 @@ export const lldStatus = lld.status;`,
     }
     if (sameValue(olds.destination, news.destination)) {
       // Only provider options changed: nothing to write.
-      rememberSasToken(news, seenIn(olds));
+      rememberSasToken(ctx, news, seenIn(olds));
       return { ...olds, ...news };
     }
     // A destination change (including a new SAS token) re-submits the entry; the API re-runs the probe. If the
@@ -697,7 +705,6 @@ export const lldStatus = lld.status;`,
     const parsed = parseCredentialResourceId(id);
     const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
     const name = typeof state.name === "string" ? state.name : parsed.name;
-    rememberSasToken(state);
     try {
       const removal = await modifyAdvertiserCredentials(ctx, advertiserId, (current) => {
         const existing = findCredential(current, name);
@@ -730,7 +737,7 @@ export const lldStatus = lld.status;`,
       }
       throw err;
     }
-    knownSasTokens.forget(advertiserId, name);
+    knownSasTokens(ctx).forget(advertiserId, name);
     deletedHere(ctx).add(id);
   },
 };

@@ -1,7 +1,8 @@
 /**
  * The provider plugin (PulumiPlugin.yaml, bin/pulumi-resource-platform-credentials): the same resource definitions
  * served as a real Pulumi provider, for Python, Go, .NET and YAML programs and for explicit provider instances. It
- * reuses the dynamic adapter's translation (unknowns, partial failures, gone-on-read) and adds what a real provider
+ * reuses the dynamic adapter's translation (unknowns, partial failures, gone-on-read, showing each state to its
+ * definition's `observe` before diff/read/update/delete) and adds what a real provider
  * must do itself:
  * - It accepts secrets (Configure answers `acceptSecrets: true`, server.ts), so the engine sends secret inputs
  *   wrapped (`{[SIG]: SECRET, value}`) and, unlike for the dynamic host, does not mark outputs secret itself: every

@@ -136,6 +136,21 @@ function withAccount(state: State, account: string | undefined): State {
   return account === undefined || state.account === account ? state : { ...state, account };
 }
 
+/**
+ * Show the definition a state the engine handed over ({@link ResourceDefinition.observe}). A state whose account
+ * has no usable context is not shown: no call of that account could use what it holds either.
+ */
+function observe(def: ResourceDefinition, state: State): void {
+  if (!def.observe) return;
+  let ctx: ProviderContext;
+  try {
+    ctx = contextFor(def, state);
+  } catch {
+    return;
+  }
+  def.observe(ctx, state);
+}
+
 /** A `check` failure when the named account cannot serve the resource (before any request). */
 function accountFailures(def: ResourceDefinition, news: Record<string, unknown>): dynamic.CheckFailure[] {
   const account = news.account;
@@ -177,7 +192,9 @@ export async function diff(
   news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
   const def = definitionFor(kind);
-  const result = def.diff(withoutProvider(olds), fromEngine(news) as never);
+  const plainOlds = withoutProvider(olds);
+  observe(def, plainOlds);
+  const result = def.diff(plainOlds, fromEngine(news) as never);
   return {
     changes: result.changes,
     replaces: [...result.replaces],
@@ -315,6 +332,7 @@ export async function read(
 ): Promise<dynamic.ReadResult> {
   const def = definitionFor(kind);
   const olds = withoutProvider(props);
+  observe(def, olds);
   let result;
   try {
     result = await def.read(contextFor(def, olds), id, olds);
@@ -341,6 +359,7 @@ export async function update(
   const [plainOlds, plainNews] = [withoutProvider(olds), withoutProvider(news)];
   const secretsWith = (state?: State) =>
     lazySecrets(() => knownSecrets(def, [plainOlds, plainNews, state], markedSecrets));
+  observe(def, plainOlds);
   try {
     // An account change replaces (every definition's replaceOn), so olds and news name the same account.
     const state = withAccount(
@@ -362,6 +381,7 @@ export async function remove(
 ): Promise<void> {
   const def = definitionFor(kind);
   const state = withoutProvider(props);
+  observe(def, state);
   try {
     await def.delete(contextFor(def, state), id, state);
   } catch (err) {

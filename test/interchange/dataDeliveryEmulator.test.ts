@@ -6,7 +6,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { closeHttpConnections, ApiError } from "../../provider/http";
 import { PartialFailure, RefusedError, type State } from "../../provider/resource";
-import { knownSasTokens, siblingTokenWait } from "../../provider/interchange/advertisers";
 import {
   dataDeliveryCredential as def,
   type DataDeliveryCredentialInputs,
@@ -27,8 +26,6 @@ import {
 const emulator = useEmulator(FAST_EMULATOR);
 
 beforeEach(async () => {
-  knownSasTokens.clear();
-  siblingTokenWait.ms = 0;
   await emulatorSettings(emulator.current, { probeDelayMs: 30, validateMode: "async" });
 });
 afterAll(async () => {
@@ -194,7 +191,7 @@ describe("siblings", () => {
   });
 
   it("re-sends an Azure sibling managed in the same process with its token, unchanged", async () => {
-    const { ctx, sentBodies } = emulatorContext(emulator.current);
+    const { ctx } = emulatorContext(emulator.current);
     const token = sasToken();
     const z = await def.create(
       ctx,
@@ -206,15 +203,38 @@ describe("siblings", () => {
       }),
     );
     expect(z.state).toMatchObject({ status: "VALIDATED", expiresAt: expect.any(String) });
-    knownSasTokens.clear(); // a new process: the token comes back through the resource's diff (its state)
-    def.diff(z.state, def.check({ ...z.state }).inputs);
-    await def.create(ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" }));
+    // A new process: the token comes back through the resource's state, which the adapter shows before diff.
+    const next = emulatorContext(emulator.current);
+    def.observe?.(next.ctx, z.state);
+    expect(def.diff(z.state, def.check({ ...z.state }).inputs).changes).toBe(false);
+    await def.create(next.ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" }));
     const stored = await storedCredentials(emulator.current, "12345");
     expect(stored.map((c) => [c.name, c.credentialId, c.status])).toEqual([
       ["z-azure", z.state.credentialId, "VALIDATED"],
       ["a-gcs", expect.any(String), "VALIDATED"],
     ]);
-    expect(JSON.stringify(sentBodies[1])).toContain(token);
+    expect(next.sentBodies).toHaveLength(1);
+    expect(JSON.stringify(next.sentBodies[0])).toContain(token);
+  });
+
+  it("diff has no side effects: a state only diffed shows no token to sibling writes", async () => {
+    const { ctx } = emulatorContext(emulator.current);
+    const token = sasToken();
+    const zInputs = inputs("z-azure", {
+      type: "AZURE_BLOB",
+      storageAccountName: "acmereports",
+      containerName: "lld",
+      sasToken: token,
+    });
+    const z = await def.create(ctx, zInputs);
+    const next = emulatorContext(emulator.current);
+    expect(def.diff(z.state, zInputs).changes).toBe(false);
+    const putsBefore = await countOf(emulator.current, ROUTES.put);
+    const refused = await failureOf(def.create(next.ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" })));
+    expect(refused).toBeInstanceOf(RefusedError);
+    expect((refused as Error).message).toContain('AZURE_BLOB sibling(s) "z-azure"');
+    expect(await countOf(emulator.current, ROUTES.put)).toBe(putsBefore);
+    expect(next.sentBodies).toEqual([]);
   });
 
   it("waits briefly for a sibling's token that a parallel operation is about to show", async () => {
@@ -226,10 +246,10 @@ describe("siblings", () => {
       sasToken: sasToken(),
     });
     const z = await def.create(ctx, zInputs);
-    knownSasTokens.clear();
-    siblingTokenWait.ms = 2_000;
-    const creating = def.create(ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" }));
-    setTimeout(() => def.diff(z.state, zInputs), 50);
+    // A new process whose writes wait up to 2 s for a sibling's token.
+    const next = emulatorContext(emulator.current, {}, { siblingTokenWaitMs: 2_000 });
+    const creating = def.create(next.ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" }));
+    setTimeout(() => def.observe?.(next.ctx, z.state), 50);
     await creating;
     expect((await storedCredentials(emulator.current, "12345")).map((c) => c.name)).toEqual(["z-azure", "a-gcs"]);
   });

@@ -43,10 +43,15 @@ class ContractCheckingClient extends HttpClient {
   }
 }
 
-/** A context like the provider host builds, pointed at the emulator, plus the PUT bodies it sent. */
+/**
+ * A context like the provider host builds (one provider process), pointed at the emulator, plus the PUT bodies it
+ * sent. Writes do not wait for unknown sibling tokens unless `options.siblingTokenWaitMs` says so: these suites show
+ * tokens explicitly, and the wait has its own test.
+ */
 export function emulatorContext(
   emulator: RunningEmulator,
   config: Record<string, string> = {},
+  options: { siblingTokenWaitMs?: number } = {},
 ): { ctx: ProviderContext; sentBodies: unknown[] } {
   const values: Record<string, string> = {
     "interchange:apiKey": KEYS.acme,
@@ -54,7 +59,7 @@ export function emulatorContext(
     ...config,
   };
   const settings = resolveSettings((key) => values[key], {});
-  const ctx = new ProviderContext(settings);
+  const ctx = new ProviderContext(settings, { siblingTokenWaitMs: options.siblingTokenWaitMs ?? 0 });
   const client = new ContractCheckingClient({
     service: INTERCHANGE,
     baseUrl: settings.interchange.baseUrl,
