@@ -17,7 +17,7 @@ import { z } from "zod";
 import { MAX_URL_LENGTH, checkWithSchema, requiredText, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
 import type { ProviderContext } from "../context";
-import { ApiError, type HttpClient } from "../http";
+import { ApiError, retry, type HttpClient } from "../http";
 import {
   PartialFailure,
   RefusedError,
@@ -509,10 +509,10 @@ function unconfirmedCreate(
  */
 async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marker: string): Promise<Created> {
   const sent = newCredential(inputs, marker);
-  for (let attempt = 1; ; attempt++) {
+  return retry<Created>(async (attempt) => {
     try {
       const created = await createApiCredential(http, sent).catch(namingInputs);
-      return { id: created.id, state: stateOf(created, inputs) };
+      return { value: { id: created.id, state: stateOf(created, inputs) } };
     } catch (err) {
       if (!(err instanceof ApiError && err.isAmbiguous())) throw err;
       let found: ApiCredential[];
@@ -530,17 +530,18 @@ async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marke
               "client secret cannot be read back; replace the resource (pulumi up --replace) to get a new secret.",
           ]);
         }
-        return { id: lost.id, state };
+        return { value: { id: lost.id, state } };
       }
-      // Nothing was created and the platform did answer (a 5xx): one more try is safe. Without an answer
-      // (timeout, reset) the request may still land later, so retrying could duplicate it.
+      // Nothing was created and the platform did answer (a 5xx): one more try is safe, at once (the HTTP client
+      // already backed off between its own attempts). Without an answer (timeout, reset) the request may still
+      // land later, so retrying could duplicate it.
       if (err.status !== undefined) {
-        if (attempt === 1) continue;
+        if (attempt === 1) return { retryInMs: 0 };
         throw err;
       }
       throw unconfirmedCreate(inputs, marker, err, undefined);
     }
-  }
+  });
 }
 
 async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {

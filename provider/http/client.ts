@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { ApiError, ClientErrorCode, redact, type ApiIssue } from "./errors";
 import { packageVersion } from "../version";
-import { setTimeout as sleep } from "node:timers/promises";
+import { backoffDelay, retry, type Backoff } from "./retry";
 
 /** How failed requests are retried. Only idempotent requests are retried after ambiguous failures. */
 export interface RetryPolicy {
@@ -133,6 +133,20 @@ const userAgent = `pulumi-platform-credentials/${packageVersion()}`;
 /** Same-origin 307/308 hops followed per attempt (Interchange needs one: `/api/buyer` → `/api/v2/buyer`). */
 const maxRedirects = 3;
 
+/** What a failed attempt says about itself, before the request's secrets are redacted from it. */
+interface FailureInit {
+  readonly status?: number | undefined;
+  readonly code: string;
+  readonly message: string;
+  readonly field?: string | undefined;
+  readonly issues?: ApiIssue[] | undefined;
+  readonly retryAfterSeconds?: number | undefined;
+  readonly remedy?: string | undefined;
+}
+
+/** Builds the {@link ApiError} of a failed attempt of one request. */
+type Fail = (init: FailureInit) => ApiError;
+
 class AttemptFailure {
   constructor(
     readonly error: ApiError,
@@ -141,11 +155,26 @@ class AttemptFailure {
   ) {}
 }
 
+/** The request as it goes on the wire. */
+interface Outgoing {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+/** What came back: the final response's status, headers and whole body text. */
+interface Received {
+  readonly status: number;
+  readonly headers: Dispatcher.ResponseData["headers"];
+  readonly text: string;
+}
+
 /** A client of one platform API. Create one per configured platform and share it. */
 export class HttpClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly retry: RetryPolicy;
+  private readonly backoff: Backoff;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -153,6 +182,8 @@ export class HttpClient {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.retry = { ...defaultRetryPolicy, ...options.retry };
+    // Full jitter with a floor of half the step: concurrent writers spread out but never hammer.
+    this.backoff = { firstMs: this.retry.baseDelayMs, factor: 2, maxMs: this.retry.maxDelayMs, jitter: "half" };
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -160,29 +191,31 @@ export class HttpClient {
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const idempotent = req.idempotent ?? req.method !== "POST";
     let refreshedToken = false;
-    for (let attempt = 1; ; attempt++) {
+    const report = (status: number | undefined, attempt: number, retryInMs?: number) =>
+      this.options.onAttempt?.({ method: req.method, path: req.path, status, attempt, retryInMs });
+    return retry<HttpResponse<T>>(async (attempt) => {
       const outcome = await this.attempt(req, attempt);
       if (!(outcome instanceof AttemptFailure)) {
-        this.options.onAttempt?.({ method: req.method, path: req.path, status: outcome.status, attempt });
-        return outcome as HttpResponse<T>;
+        report(outcome.status, attempt);
+        return { value: outcome as HttpResponse<T> };
       }
       const { error } = outcome;
       // A 401 means the platform rejected the request unprocessed: get a fresh token once and try again.
       if (error.isUnauthorized() && !refreshedToken && this.options.auth?.invalidate && !req.anonymous) {
         refreshedToken = true;
         this.options.auth.invalidate();
-        this.options.onAttempt?.({ method: req.method, path: req.path, status: 401, attempt, retryInMs: 0 });
-        continue;
+        report(401, attempt, 0);
+        return { retryInMs: 0 };
       }
       const mayRetry = outcome.retryable && (idempotent || error.isRateLimited()) && attempt <= this.retry.maxRetries;
       if (!mayRetry) {
-        this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
+        report(error.status, attempt);
         throw attempt > 1 ? error.with({ attempts: attempt }) : error;
       }
       // maxRetryAfterMs bounds what the platform asks for; our own backoff is bounded by maxDelayMs instead.
-      const delay = outcome.retryAfterMs ?? this.backoff(attempt);
+      const delay = outcome.retryAfterMs ?? backoffDelay(this.backoff, attempt);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.maxRetryAfterMs) {
-        this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt });
+        report(error.status, attempt);
         throw error.with({
           attempts: attempt,
           remedy:
@@ -190,35 +223,28 @@ export class HttpClient {
             `this provider waits; try again later or raise the retry limit in the provider configuration.`,
         });
       }
-      this.options.onAttempt?.({ method: req.method, path: req.path, status: error.status, attempt, retryInMs: delay });
-      await sleep(delay);
-    }
+      report(error.status, attempt, delay);
+      return { retryInMs: delay };
+    });
   }
 
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter, with a floor of half the step so concurrent writers spread out but never hammer.
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-  }
-
+  /** One attempt: authenticate, send (following same-origin redirects), then read the answer. */
   private async attempt(req: HttpRequest, attempt: number): Promise<HttpResponse | AttemptFailure> {
-    let token: string | undefined;
-    if (this.options.auth && !req.anonymous) token = await this.options.auth.token();
+    const token = this.options.auth && !req.anonymous ? await this.options.auth.token() : undefined;
+    const fail = this.failureOf(req, attempt, token);
+    const received = await this.send(this.outgoing(req, token), req.method, fail);
+    return received instanceof AttemptFailure ? received : this.interpret(received, fail);
+  }
+
+  /** How an attempt's failures become ApiErrors: every text the platform chose is redacted of the request's secrets. */
+  private failureOf(req: HttpRequest, attempt: number, token: string | undefined): Fail {
     // Only a failure needs the secrets of the request (to redact them): the list is built then, not per attempt.
     const secretsOfRequest = (): string[] => {
       const secrets = [...(req.secrets ?? []), ...Object.values(req.headers ?? {})];
       if (token !== undefined) secrets.push(token);
       return secrets;
     };
-    const fail = (init: {
-      status?: number;
-      code: string;
-      message: string;
-      field?: string | undefined;
-      issues?: ApiIssue[];
-      retryAfterSeconds?: number;
-      remedy?: string;
-    }): ApiError => {
+    return (init) => {
       const secrets = secretsOfRequest();
       return new ApiError({
         service: this.options.service,
@@ -236,7 +262,10 @@ export class HttpClient {
         remedy: init.remedy,
       });
     };
+  }
 
+  /** The path (with query), headers and body text of a request. */
+  private outgoing(req: HttpRequest, token: string | undefined): Outgoing {
     const headers: Record<string, string> = { "user-agent": userAgent, ...req.headers };
     const mediaType = this.options.format === "jsonapi" ? "application/vnd.api+json" : "application/json";
     headers.accept = mediaType;
@@ -256,10 +285,14 @@ export class HttpClient {
       for (const [k, v] of Object.entries(req.query)) if (v !== undefined) query.append(k, String(v));
       if (query.size) path += `?${query.toString()}`;
     }
+    return { path, headers, body };
+  }
 
-    let response: Dispatcher.ResponseData;
-    let text: string;
-    let refusedRedirect: { status: number; message: string } | undefined;
+  /**
+   * Send the request within one deadline and read the whole body; a transport failure (timeout, reset, refused
+   * redirect) becomes the attempt's failure.
+   */
+  private async send(out: Outgoing, method: HttpRequest["method"], fail: Fail): Promise<Received | AttemptFailure> {
     // undici's own timeouts tick coarsely (about a second) and restart with every body chunk, so a trickling body
     // could outlive the timeout many times over: one deadline of our own covers connect, headers and the whole body.
     // undici takes an EventEmitter as the signal as well as an AbortSignal; an emitter costs a fraction of an
@@ -275,13 +308,14 @@ export class HttpClient {
     }, this.timeoutMs);
     try {
       let origin = this.origin;
+      let path = out.path;
       for (let redirects = 0; ; redirects++) {
-        response = await agent().request({
+        const response = await agent().request({
           origin,
           path,
-          method: req.method,
-          headers,
-          body,
+          method,
+          headers: out.headers,
+          body: out.body,
           signal: deadline,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
@@ -292,28 +326,31 @@ export class HttpClient {
         if ((response.statusCode === 307 || response.statusCode === 308) && typeof location === "string") {
           await response.body.dump();
           const next = new URL(location, origin + path);
-          if (next.origin !== this.origin) {
-            // Never send credentials to another host; only the origin is named (the rest may carry tokens).
-            refusedRedirect = {
+          // Never send credentials to another host; only the origin is named (the rest may carry tokens).
+          const refused =
+            next.origin !== this.origin
+              ? `the platform redirected to another origin (${next.origin}), which is never followed`
+              : redirects >= maxRedirects
+                ? `more than ${maxRedirects} redirects`
+                : undefined;
+          if (refused !== undefined) {
+            const error = fail({
               status: response.statusCode,
-              message: `the platform redirected to another origin (${next.origin}), which is never followed`,
-            };
-          } else if (redirects >= maxRedirects) {
-            refusedRedirect = { status: response.statusCode, message: `more than ${maxRedirects} redirects` };
-          }
-          if (refusedRedirect) {
-            text = "";
-            break;
+              code: ClientErrorCode.RedirectNotFollowed,
+              message: refused,
+              remedy: "Set the platform's base URL in the provider configuration to the address the platform serves.",
+            });
+            return new AttemptFailure(error, false);
           }
           origin = next.origin;
           path = next.pathname + next.search;
           continue;
         }
-        text = await response.body.text();
+        const text = await response.body.text();
         // undici hands a finished keep-alive socket back to the pool one event-loop turn later (setImmediate);
         // yielding that turn lets the caller's next request reuse the warm connection instead of opening another.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        break;
+        return { status: response.statusCode, headers: response.headers, text };
       }
     } catch (err) {
       const timeout =
@@ -337,21 +374,13 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
     }
-    if (refusedRedirect) {
-      return new AttemptFailure(
-        fail({
-          status: refusedRedirect.status,
-          code: ClientErrorCode.RedirectNotFollowed,
-          message: refusedRedirect.message,
-          remedy: "Set the platform's base URL in the provider configuration to the address the platform serves.",
-        }),
-        false,
-      );
-    }
+  }
 
-    const status = response.statusCode;
+  /** Read a complete answer: the unwrapped body of a success, or the failure it describes and whether to retry. */
+  private interpret(received: Received, fail: Fail): HttpResponse | AttemptFailure {
+    const { status, headers, text } = received;
     const header = (name: string): string | undefined => {
-      const v = response.headers[name];
+      const v = headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
     const success = status >= 200 && status < 300;
@@ -379,7 +408,7 @@ export class HttpClient {
     }
 
     if (success) {
-      return { status, headers: response.headers, body: this.unwrap(parsed, status, fail) };
+      return { status, headers, body: this.unwrap(parsed, status, fail) };
     }
 
     const retryAfterSeconds = parseRetryAfter(header("retry-after"));
@@ -391,11 +420,7 @@ export class HttpClient {
     return new AttemptFailure(error, retryable, retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : undefined);
   }
 
-  private unwrap(
-    parsed: unknown,
-    status: number,
-    fail: (i: { status: number; code: string; message: string }) => ApiError,
-  ): unknown {
+  private unwrap(parsed: unknown, status: number, fail: Fail): unknown {
     if (
       this.options.format !== "interchange" ||
       parsed === null ||

@@ -14,7 +14,7 @@ import { pathSegment } from "../http/path";
 import { RefusedError, sameValue } from "../resource";
 import { CoalescedReads } from "../coalesce";
 import { INTERCHANGE, interchangeHttp } from "./http";
-import { setTimeout as sleep } from "node:timers/promises";
+import { EventEmitter, once } from "node:events";
 
 /** Destination types the API can create (SNOWFLAKE and DATABRICKS appear only in responses). */
 export const WRITABLE_DESTINATION_TYPES = ["GCS", "S3", "AZURE_BLOB"] as const;
@@ -314,14 +314,14 @@ export interface KnownSasToken extends SeenCredential {
  */
 export class KnownSasTokens {
   private readonly tokens = new Map<string, KnownSasToken>();
-  private readonly waiters = new Map<string, Array<() => void>>();
+  /** Emits `<advertiserId>/<name>` when that token becomes known (any number of writes may wait for one). */
+  private readonly shown = new EventEmitter().setMaxListeners(0);
 
   /** Remember the token of an Azure credential and the version it belongs to (the last one given wins). */
   remember(advertiserId: string, name: string, sasToken: string, seen: SeenCredential = {}): void {
     const key = `${advertiserId}/${name}`;
     this.tokens.set(key, { sasToken, credentialId: seen.credentialId, updatedAt: seen.updatedAt });
-    for (const wake of this.waiters.get(key) ?? []) wake();
-    this.waiters.delete(key);
+    this.shown.emit(key);
   }
 
   /** The token of a credential, if known. */
@@ -346,18 +346,10 @@ export class KnownSasTokens {
   async waitFor(advertiserId: string, names: readonly string[], ms: number): Promise<void> {
     const missing = names.filter((n) => this.get(advertiserId, n) === undefined);
     if (missing.length === 0 || ms <= 0) return;
-    await Promise.race([
-      Promise.all(
-        missing.map(
-          (n) =>
-            new Promise<void>((resolve) => {
-              const key = `${advertiserId}/${n}`;
-              this.waiters.set(key, [...(this.waiters.get(key) ?? []), resolve]);
-            }),
-        ),
-      ),
-      sleep(ms, undefined, { ref: false }),
-    ]);
+    // The timeout's timer does not keep the process alive; when it fires the wait simply ends (the write then
+    // refuses, naming the sibling whose token is still unknown).
+    const signal = AbortSignal.timeout(ms);
+    await Promise.all(missing.map((n) => once(this.shown, `${advertiserId}/${n}`, { signal }))).catch(() => undefined);
   }
 }
 

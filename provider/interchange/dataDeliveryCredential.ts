@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { checkWithSchema, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
-import { ApiError, platformText } from "../http";
+import { ApiError, backoffDelay, platformText, retry, type Backoff } from "../http";
 import {
   BugError,
   PartialFailure,
@@ -42,7 +42,6 @@ import {
   type RemoteCredential,
   type SeenCredential,
 } from "./advertisers";
-import { setTimeout as sleep } from "node:timers/promises";
 
 /** Default of `probeTimeoutSeconds`. */
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 120;
@@ -377,23 +376,25 @@ function probeReason(inputs: DataDeliveryCredentialInputs, remote: RemoteCredent
 }
 
 /**
- * First look at a probe's outcome, in milliseconds after the write (or validate) answered. The API gives no hint of
- * when a probe ends (no Retry-After, no estimate), so this is a judgement: a probe writes and deletes one small
- * object, which an object store does in a few hundred milliseconds, and the emulator's default probe takes 200 ms.
- * Looking at 300 ms makes that common case cost one poll (a first look at 100 ms always needed a second); a probe
- * that ends sooner is seen at most 200 ms later than before, and a slow one follows the same 1.5× backoff.
+ * When to look at a probe's outcome, after the write (or validate) answered. The API gives no hint of when a probe
+ * ends (no Retry-After, no estimate), so this is a judgement: a probe writes and deletes one small object, which an
+ * object store does in a few hundred milliseconds, and the emulator's default probe takes 200 ms. A first look at
+ * 300 ms makes that common case cost one poll (a first look at 100 ms always needed a second); the wait then grows
+ * 1.5× per poll, and a slow probe is seen at most 2 s after it ends.
  */
-export const FIRST_PROBE_POLL_MS = 300;
-/** Growth of the wait between probe polls. */
-export const PROBE_POLL_BACKOFF = 1.5;
-/** Longest wait between probe polls: a slow probe is seen at most this long after it ends. */
-export const MAX_PROBE_POLL_MS = 2_000;
+const FIRST_PROBE_POLL_MS = 300;
+const PROBE_POLLS: Backoff = { firstMs: FIRST_PROBE_POLL_MS, factor: 1.5, maxMs: 2_000, jitter: "none" };
+
+/** The latest credential a probe wait saw (undefined: it disappeared) and the latest poll (undefined: none). */
+interface ProbeOutcome {
+  readonly remote: RemoteCredential | undefined;
+  readonly read: AdvertiserRead | undefined;
+}
 
 /**
- * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (first look after
- * {@link FIRST_PROBE_POLL_MS}, then {@link PROBE_POLL_BACKOFF}× longer each time up to {@link MAX_PROBE_POLL_MS}).
- * Returns the latest credential (possibly still PENDING; undefined when it disappeared) and the latest poll (undefined
- * when none was needed), which can serve as the read that verifies a write.
+ * Poll the advertiser until the credential's probe leaves PENDING or `timeoutSeconds` pass (waits from
+ * {@link PROBE_POLLS}). Returns the latest credential (possibly still PENDING; undefined when it disappeared) and the
+ * latest poll (undefined when none was needed), which can serve as the read that verifies a write.
  */
 export async function waitForProbeOutcome(
   ctx: ProviderContext,
@@ -401,22 +402,21 @@ export async function waitForProbeOutcome(
   name: string,
   timeoutSeconds: number,
   latest: RemoteCredential,
-): Promise<{ remote: RemoteCredential | undefined; read: AdvertiserRead | undefined }> {
+): Promise<ProbeOutcome> {
+  // Share only reads sent after the caller's write (or validate) answered, so none predates it.
   const writtenAt = advertiserReadMark(ctx);
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let delay = FIRST_PROBE_POLL_MS;
   let current: RemoteCredential | undefined = latest;
   let read: AdvertiserRead | undefined;
-  while (current?.status === "PENDING") {
+  return retry<ProbeOutcome>(async (attempt) => {
+    if (attempt > 1) {
+      read = await readAdvertiserCredentials(ctx, advertiserId, writtenAt);
+      current = findCredential(read.list, name);
+    }
     const left = deadline - Date.now();
-    if (left <= 0) break;
-    await sleep(Math.min(delay, left));
-    delay = Math.min(MAX_PROBE_POLL_MS, Math.round(delay * PROBE_POLL_BACKOFF));
-    // Share only reads sent after the caller's write (or validate) answered, so none predates it.
-    read = await readAdvertiserCredentials(ctx, advertiserId, writtenAt);
-    current = findCredential(read.list, name);
-  }
-  return { remote: current, read };
+    if (current?.status !== "PENDING" || left <= 0) return { value: { remote: current, read } };
+    return { retryInMs: Math.min(backoffDelay(PROBE_POLLS, attempt), left) };
+  });
 }
 
 /** The version of the credential a state describes (its last known `credentialId` and `updatedAt`). */

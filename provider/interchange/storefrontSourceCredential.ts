@@ -18,7 +18,7 @@ import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { accountCommand, accountInput, settingKeys } from "../config";
 import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
-import { ApiError } from "../http";
+import { ApiError, backoffDelay, retry, type Backoff } from "../http";
 import {
   PartialFailure,
   RefusedError,
@@ -41,7 +41,6 @@ import {
   type StorefrontCapabilities,
 } from "./storefronts";
 import { sourceCredentialDirectory, type RegistrationFlow } from "./sourceCredentialDirectory";
-import { setTimeout as sleep } from "node:timers/promises";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
@@ -374,7 +373,9 @@ export function coversRegistration(
 // Registering, with reconciliation
 
 /** Register attempts after ambiguous failures that a fresh list showed did not take effect. */
-export const MAX_REGISTRATION_ATTEMPTS = 3;
+const MAX_REGISTRATION_ATTEMPTS = 3;
+/** The wait before registering again after such a failure (200 ms, then 400 ms). */
+const REGISTRATION_BACKOFF: Backoff = { firstMs: 200, factor: 2, maxMs: 400, jitter: "none" };
 
 interface Registered {
   /** The credential id. */
@@ -443,7 +444,7 @@ async function registerReconciled(
 ): Promise<Registered> {
   const directory = sourceCredentialDirectory(ctx);
   const body = registrationBody(inputs);
-  for (let attempt = 1; ; attempt++) {
+  return retry<Registered>(async (attempt) => {
     let response: SourceCredentialRegistration;
     try {
       directory.posting(flow);
@@ -464,7 +465,7 @@ async function registerReconciled(
       const tookEffect = found && (!baseline || found.id !== baseline.id || found.updatedAt !== baseline.updatedAt);
       if (found && tookEffect) {
         directory.wrote(flow, found.id);
-        return { id: found.id, response: undefined };
+        return { value: { id: found.id, response: undefined } };
       }
       if (attempt >= MAX_REGISTRATION_ATTEMPTS) {
         throw withRemedy(
@@ -473,12 +474,11 @@ async function registerReconciled(
             "attempts; nothing was registered twice. Run `pulumi up` again later.",
         );
       }
-      await sleep(200 * attempt);
-      continue;
+      return { retryInMs: backoffDelay(REGISTRATION_BACKOFF, attempt) };
     }
     directory.posted(flow, response.id);
-    return { id: response.id, response };
-  }
+    return { value: { id: response.id, response } };
+  });
 }
 
 /** A register POST failed ambiguously and the list that would tell whether it took effect failed too. */
