@@ -95,7 +95,7 @@ async function main(requestFile: string): Promise<void> {
     false,
   );
 
-  // The mock monitor drops the request's additionalSecretOutputs and dependencies (ENGINE-NOTES.md), so record the
+  // The mock monitor drops the request's additionalSecretOutputs and dependencies, so record the
   // requests themselves, in arrival order, and take the URN from the monitor's answer.
   const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
   const registerResource = monitor.registerResource.bind(monitor);

@@ -1,5 +1,5 @@
 /**
- * Advertisers and their data-delivery credentials (API.md §1.2). The credentials have no endpoint of their own:
+ * Advertisers and their data-delivery credentials. The credentials have no endpoint of their own:
  * `PUT /advertisers/{advertiserId}` with `dataDelivery.credentials` replaces every live credential by name
  * (left-out entries archived, `[]` archives all, an omitted key leaves them alone), and
  * `POST .../data-delivery-credentials/{name}/validate` re-runs the probe.
@@ -78,7 +78,7 @@ const azureInput = z.object({
   auth: z.object(
     {
       mode: z.literal("SAS_TOKEN", { error: 'mode must be "SAS_TOKEN"' }),
-      // The token is never returned, so a client re-sending siblings must still hold it (API.md §1.2).
+      // The token is never returned, so a client re-sending siblings must still hold it.
       sasToken: z
         .string({
           error: (issue) =>
@@ -322,7 +322,7 @@ export function updateAdvertiser(store: InterchangeStore, call: InterchangeCall)
     });
     if (issues.length > 0) throw validationFailure(issues);
   } else {
-    // Outputs kept as they are must not lose the credential they reference (API.md §1.2).
+    // Outputs kept as they are must not lose the credential they reference.
     const orphaned = advertiser.outputs.filter((o) => !liveNames.has(o.credentialName));
     if (orphaned.length > 0) {
       throw validationFailure(
@@ -352,7 +352,7 @@ export function updateAdvertiser(store: InterchangeStore, call: InterchangeCall)
       const config = entry.config as DestinationConfig;
       const existing = advertiser.credentials.find((c) => c.name === entry.name);
       if (existing && sameConfig(existing.config, config)) {
-        // Unchanged re-submission keeps its id and status (emulator choice, API.md §1.2).
+        // Unchanged re-submission keeps its id and status (an emulator choice: the contract leaves it open).
         next.push(existing);
       } else if (existing) {
         existing.config = config;

@@ -1,6 +1,6 @@
 /**
  * Interchange's response envelope: `{"data": payload, "error": null}` on success and
- * `{"data": null, "error": {code, message, field?, details?}}` on failure (API.md §1). Handlers throw
+ * `{"data": null, "error": {code, message, field?, details?}}` on failure. Handlers throw
  * {@link InterchangeFailure}; the route wrapper turns it into the error document.
  */
 import type { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * The Scope3 Interchange buyer API as the emulator serves it (API.md §1, contracts/interchange-buyer.openapi.yml):
+ * The Scope3 Interchange buyer API as the emulator serves it (contracts/interchange-buyer.openapi.yml):
  * prefix `/api/v2/buyer`, the `{data, error}` envelope, bearer API keys per customer, the ToS gate on writes,
  * per-key rate limits, source credentials with OAuth consent, and advertisers' data-delivery credentials with
  * asynchronous probes.

@@ -1,6 +1,6 @@
 /**
  * Data-delivery probes: Scope3 writes and deletes a sentinel object in the buyer's destination and records
- * VALIDATED or FAILED. The emulator decides the outcome deterministically from the destination (API.md §1.2):
+ * VALIDATED or FAILED. The emulator decides the outcome deterministically from the destination:
  * names starting `fail-`/`wrongregion-`/`missing-`, the SAS token's parameters, and grants removed through
  * `POST /_emulator/interchange/destinations`. Texts follow the platforms' own error names. The expired-token text
  * quotes the probe's request URL with its SAS query, as storage errors quote the request: a client must redact it.
@@ -16,7 +16,7 @@ export function destinationKey(config: DestinationConfig): string {
 }
 
 function sasParameters(sasToken: string): URLSearchParams {
-  // The SAS is the query string of the SAS URL; a leading `?` is tolerated (API.md §1.2).
+  // The SAS is the query string of the SAS URL; a leading `?` is tolerated, as the platform tolerates it.
   return new URLSearchParams(sasToken.startsWith("?") ? sasToken.slice(1) : sasToken);
 }
 

@@ -1,5 +1,5 @@
 /**
- * Storefront source credentials (API.md §1.1): `POST /storefronts/{storefrontId}/sources/{sourceId}/credentials`
+ * Storefront source credentials: `POST /storefronts/{storefrontId}/sources/{sourceId}/credentials`
  * registers an account for the agent behind a source, `GET /storefronts/credentials` lists every credential of the
  * customer. There is no get-one or delete: out-of-band changes (OAuth consent, revocation in the web app, an agent
  * unlinked from its sources) are administration routes here.
@@ -150,7 +150,7 @@ export function registerSourceCredential(store: InterchangeStore, call: Intercha
         "accountIdentifier",
       );
     }
-    // Rotation (emulator choice, API.md §1.1): same id, the secret replaced, updatedAt bumped.
+    // Rotation (an emulator choice: the contract leaves it open): same id, the secret replaced, updatedAt bumped.
     existing.auth = auth;
     existing.updatedAt = bumped(existing.updatedAt, call.now);
     existing.orphaned = false;

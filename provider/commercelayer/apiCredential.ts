@@ -285,7 +285,7 @@ function reservedMetadataFailures(news: Record<string, unknown>): CheckFailure[]
   ];
 }
 
-/** Cross-field rules Commerce Layer enforces on the role (API.md §2); unknown values pass. */
+/** Cross-field rules the Commerce Layer provisioning API enforces on the role; unknown values pass. */
 function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
   const { kind, roleId } = news;
   if (kind === UNKNOWN || roleId === UNKNOWN || typeof kind !== "string") return [];

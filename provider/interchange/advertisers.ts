@@ -1,11 +1,12 @@
 /**
- * Interchange advertiser operations used by data-delivery credentials (API.md §1.2): read the advertiser's credential
- * list, replace it, and re-run a credential's probe. The API has no per-credential create/update/delete: the list
- * inside the advertiser is replaced as a whole ("full replace by name"), so every write here is a read-modify-write
- * that re-sends each sibling unchanged, serialized per advertiser inside the process. Writers in other processes (another
- * stack, the web app) cannot be serialized: the API has no version check. Their effect is detected instead: every
- * write is verified by a read once it settled ({@link verifyAdvertiserWrite}; the next write's own read of the list
- * serves when there is one), and a refresh notices a managed entry that vanished.
+ * Interchange advertiser operations used by data-delivery credentials (contract:
+ * emulator/contracts/interchange-buyer.openapi.yml): read the advertiser's credential list, replace it, and re-run a
+ * credential's probe. The API has no per-credential create/update/delete: the list inside the advertiser is replaced
+ * as a whole ("full replace by name"), so every write here is a read-modify-write that re-sends each sibling
+ * unchanged, serialized per advertiser inside the process. Writers in other processes (another stack, the web app)
+ * cannot be serialized: the API has no version check. Their effect is detected instead: every write is verified by a
+ * read once it settled ({@link verifyAdvertiserWrite}; the next write's own read of the list serves when there is
+ * one), and a refresh notices a managed entry that vanished.
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
@@ -16,8 +17,6 @@ import { CoalescedReads } from "../coalesce";
 import { INTERCHANGE, interchangeHttp } from "./http";
 import { EventEmitter, once } from "node:events";
 
-/** Destination types the API can create (SNOWFLAKE and DATABRICKS appear only in responses). */
-export const WRITABLE_DESTINATION_TYPES = ["GCS", "S3", "AZURE_BLOB"] as const;
 /** The most credentials one advertiser may hold (the contract's `maxItems`). */
 export const MAX_CREDENTIALS_PER_ADVERTISER = 20;
 
@@ -287,7 +286,7 @@ export class AdvertiserLocks {
     }
   }
 
-  /** Number of advertisers with a holder or waiters (for tests). */
+  /** Number of advertisers with a holder or waiters (0 once every holder finished: nothing is kept). */
   get busy(): number {
     return this.tails.size;
   }

@@ -1,6 +1,6 @@
 /**
  * interchange.DataDeliveryCredential: an advertiser's log-level-data delivery destination (GCS, S3 or Azure Blob),
- * probed asynchronously by Scope3 (DESIGN.md "Lifecycle semantics: DataDeliveryCredential", API.md §1.2).
+ * probed asynchronously by Scope3 (docs/data-delivery-credential.md).
  *
  * The credential lives in an array inside the advertiser and the API only replaces that array whole, so every write
  * goes through {@link modifyAdvertiserCredentials} (read-modify-write under a per-advertiser lock, siblings re-sent
@@ -327,7 +327,7 @@ function outputsOf(remote: RemoteCredential): Record<string, unknown> {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-/** What to do about a probe failure, by the failure texts the platforms use (API.md §1.2). */
+/** What to do about a probe failure, by the failure texts the object stores' probes report. */
 export function probeFailureHint(statusError: string): string {
   const text = statusError;
   if (/storage\.objects\.create/i.test(text)) {

@@ -1,6 +1,6 @@
 /**
  * `interchange.StorefrontSourceCredential`: a buyer's account credential registered for an inventory source of a
- * Scope3 Interchange storefront (DESIGN.md "Lifecycle semantics", API.md §1.1). Schema, diff rules and lifecycle;
+ * Scope3 Interchange storefront (docs/storefront-source-credential.md). Schema, diff rules and lifecycle;
  * the HTTP calls live in storefronts.ts.
  *
  * The API has only "register" (a non-idempotent POST that, for an account already registered on the source,
@@ -1110,7 +1110,7 @@ export const status = cred.status;`,
   update,
 
   async delete() {
-    // The API has no revoke operation (API.md §1.1): the resource leaves state and the credential stays
+    // The buyer API has no revoke operation: the resource leaves state and the credential stays
     // registered until a person revokes it in the Interchange web app. Deliberately no HTTP call.
   },
 };

@@ -1,8 +1,8 @@
 /**
- * The Scope3 Interchange storefront operations (API.md §1.1): registering a buyer's account credential on an
- * inventory source, listing every registered credential, and the storefront views that tell whether the buyer is
- * connected. One zod-checked function per operation; every request goes through the process's one Interchange
- * {@link HttpClient} (retries, redaction, envelopes).
+ * The Scope3 Interchange storefront operations (contract: emulator/contracts/interchange-buyer.openapi.yml):
+ * registering a buyer's account credential on an inventory source, listing every registered credential, and the
+ * storefront views that tell whether the buyer is connected. One zod-checked function per operation; every request
+ * goes through the process's one Interchange {@link HttpClient} (retries, redaction, envelopes).
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
@@ -65,9 +65,6 @@ export const credentialSourceSchema = z.object({
   sourceId: z.string(),
   sourceName: z.string(),
 });
-
-/** A storefront/source pair one credential gives access to. */
-export type CredentialSource = z.infer<typeof credentialSourceSchema>;
 
 /** One registered credential as the list operation answers it (`BuyerCredential`). */
 export const sourceCredentialSchema = z.object({

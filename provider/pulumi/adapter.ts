@@ -184,7 +184,10 @@ export async function check(
   };
 }
 
-/** `diff`: compares input keys only; `changes` is always decided (never undefined, see ENGINE-NOTES). */
+/**
+ * `diff`: compares input keys only. `changes` is always decided: an undefined answer makes the engine diff every
+ * input itself, the serialized provider text included, which would update every resource after an upgrade.
+ */
 export async function diff(
   kind: string,
   _id: string,
