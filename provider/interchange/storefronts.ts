@@ -101,12 +101,35 @@ export const storefrontCapabilitiesSchema = z.object({
       sourceId: z.string(),
       sourceName: z.string().nullable(),
       requiresCredentials: z.boolean().nullable(),
+      message: z.string().nullable().optional(),
     }),
   ),
 });
 
 /** Source-level diagnostics of a storefront: which sources take credentials. */
 export type StorefrontCapabilities = z.infer<typeof storefrontCapabilitiesSchema>;
+
+/** A source's authentication type, in the vocabulary of the register body's `auth.type` (`oauth`: omit `auth`). */
+export type SourceAuthType = "api_key" | "jwt" | "basic" | "oauth" | "none";
+
+const AUTH_TYPES: Readonly<Record<string, SourceAuthType>> = {
+  API_KEY: "api_key",
+  JWT: "jwt",
+  BASIC_AUTH: "basic",
+  OAUTH: "oauth",
+  NONE: "none",
+};
+
+/**
+ * The authentication type of a capability row, or undefined when the row does not say. The contract has no field for
+ * it; the row's diagnostic `message` carries it as `Authentication: <TYPE>`, with the agent types the register
+ * operation names (`API_KEY`, `JWT`, `BASIC_AUTH`, `OAUTH`, and `NONE`), as the emulator answers. Any other message
+ * leaves it unknown rather than guessed.
+ */
+export function sourceAuthTypeOf(row: StorefrontCapabilities["agents"][number]): SourceAuthType | undefined {
+  const match = /^Authentication:\s*([A-Z_]+)\s*$/.exec(row.message ?? "");
+  return match ? AUTH_TYPES[match[1]!] : undefined;
+}
 
 function storefrontPath(storefrontId: number): string {
   return `/storefronts/${pathSegment(String(storefrontId), "storefrontId")}`;

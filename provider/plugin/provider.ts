@@ -11,11 +11,14 @@
  *   namespace, or an explicit provider's arguments, over the environment variables. Each provider instance is its
  *   own plugin process, so the process-wide context (provider/context.ts) is that instance's.
  * - It does not set `supportsPreview`, so the engine does not call Create/Update during previews.
+ * - Provider functions (Invoke) are the lookups of provider/lookup.ts, read with this provider's settings; they
+ *   return nothing secret.
  * - Read with the id alone (`pulumi import`, the `import` resource option) returns the inputs the definitions read
  *   back, so a program declaring the same resource previews without changes (docs/plugin.md, "Import").
  */
-import { configureProvider } from "../context";
+import { configureProvider, configuredCredentials, providerContext } from "../context";
 import { definitionFor } from "../definitions";
+import { LookupArgumentsError, lookupFor, runLookup } from "../lookup";
 import type { ResourceDefinition } from "../resource";
 import { packageVersion } from "../version";
 import * as adapter from "../pulumi/adapter";
@@ -295,6 +298,41 @@ export function createPluginProvider(): ConfigurableProvider {
         return { outs: wrapSecretPaths(result.outs ?? {}, secretPathsFor(def, secretPaths)) };
       } catch (err) {
         throw forPlugin(wrapPartialFailure(err, def, secretPaths));
+      }
+    },
+
+    // A provider function (`platform-credentials:<module>:get<Name>`): a lookup, with this provider's settings.
+    async invoke(token, inputs) {
+      const kind = kindOfPluginToken(token);
+      const def = kind === undefined ? undefined : lookupFor(kind);
+      if (!def) throw new Error(`${token} is not a function of the ${PACKAGE_NAME} provider`);
+      const { value, secretPaths } = unwrapSecrets(inputs ?? {});
+      const args = value as Record<string, unknown>;
+      if (args["account"] !== undefined) {
+        return {
+          failures: [
+            {
+              property: "account",
+              reason:
+                "the provider plugin selects an account with an explicit provider, not an account argument: remove " +
+                "account and invoke the function with a provider configured with that account's credentials " +
+                "(docs/plugin.md, Several accounts: explicit providers)",
+            },
+          ],
+        };
+      }
+      try {
+        const outputs = await runLookup(
+          def,
+          args,
+          (_account, platform) => providerContext(undefined, platform),
+          () => [...configuredCredentials(), ...secretStrings(value, secretPaths)],
+        );
+        return { outputs };
+      } catch (err) {
+        // Bad arguments are the engine's check failures, shown with the argument's name.
+        if (err instanceof LookupArgumentsError) return { failures: [...err.failures] };
+        throw forPlugin(err);
       }
     },
 

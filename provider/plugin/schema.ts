@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { resourceKinds, definitionFor } from "../definitions";
+import { lookupFor, lookupKinds, type LookupDefinition } from "../lookup";
 import type { ResourceDefinition } from "../resource";
 import { packageVersion } from "../version";
 import { pluginSettings } from "./config";
@@ -37,6 +38,13 @@ export interface ResourceSpec extends ObjectTypeSpec {
   requiredInputs: string[];
 }
 
+/** A function (an Invoke) in a Pulumi package schema: a lookup. */
+export interface FunctionSpec {
+  description: string;
+  inputs: ObjectTypeSpec;
+  outputs: ObjectTypeSpec;
+}
+
 /** The package schema (the subset of fields this provider uses). */
 export interface PackageSchema {
   name: string;
@@ -50,6 +58,7 @@ export interface PackageSchema {
   provider: { description: string; inputProperties: Record<string, PropertySpec> };
   types: Record<string, ObjectTypeSpec>;
   resources: Record<string, ResourceSpec>;
+  functions: Record<string, FunctionSpec>;
   language: Record<string, unknown>;
   meta: { supportPack: boolean };
 }
@@ -207,6 +216,30 @@ function resourceSpec(def: ResourceDefinition, builder: SchemaBuilder): Resource
   };
 }
 
+/** The function token of a lookup in the plugin: `platform-credentials:<module>:<name>`. */
+export function pluginFunctionToken(def: LookupDefinition): string {
+  return pluginTypeToken(`${def.token.module}:${def.token.name}`);
+}
+
+/**
+ * A lookup as a schema function: its arguments (without the dynamic-only `account`: a plugin program picks the
+ * account with an explicit provider, as for resources) and its result. Nothing in a lookup is secret.
+ */
+function functionSpec(def: LookupDefinition, builder: SchemaBuilder): FunctionSpec {
+  const typePrefix = pascal(def.token.name);
+  const side = (schema: z.ZodType, io: "input" | "output"): ObjectTypeSpec => {
+    const json = jsonSchemaOf(schema, io);
+    const properties: Record<string, PropertySpec> = {};
+    for (const [k, p] of Object.entries(json.properties ?? {})) {
+      if (DYNAMIC_ONLY_INPUTS.has(k)) continue;
+      properties[k] = builder.property(p, `${typePrefix}${pascal(k)}`, new Set(), `.${k}`);
+    }
+    const required = (json.required ?? []).filter((k) => !DYNAMIC_ONLY_INPUTS.has(k));
+    return { type: "object", properties, ...(required.length ? { required } : {}) };
+  };
+  return { description: def.description, inputs: side(def.args, "input"), outputs: side(def.result, "output") };
+}
+
 /**
  * The provider's settings, one per plugin setting (config.ts, derived from provider/config.ts `settingKeys`): the
  * same specs as stack config variables and as arguments of an explicit provider, credentials marked secret.
@@ -239,6 +272,13 @@ export function buildPackageSchema(): PackageSchema {
     resources[pluginToken(def)] = resourceSpec(def, builder);
     Object.assign(types, builder.types);
   }
+  const functions: Record<string, FunctionSpec> = {};
+  for (const kind of lookupKinds) {
+    const def = lookupFor(kind)!;
+    const builder = new SchemaBuilder(def.token.module);
+    functions[pluginFunctionToken(def)] = functionSpec(def, builder);
+    Object.assign(types, builder.types);
+  }
   const { variables, inputProperties } = providerConfigSpec();
   return {
     name: PACKAGE_NAME,
@@ -260,6 +300,7 @@ export function buildPackageSchema(): PackageSchema {
     },
     types,
     resources,
+    functions,
     language: {
       nodejs: { packageName: "pulumi-platform-credentials-plugin-sdk", respectSchemaVersion: true },
       // pyproject.toml, so `pip install sdk/python` builds the generated package.

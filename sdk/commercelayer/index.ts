@@ -1,2 +1,3 @@
-/** Commerce Layer resources. */
+/** Commerce Layer resources and lookups. */
 export * from "./ApiCredential";
+export * from "./lookups";

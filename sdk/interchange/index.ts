@@ -1,3 +1,4 @@
-/** Scope3 Interchange resources. */
+/** Scope3 Interchange resources and lookups. */
 export * from "./StorefrontSourceCredential";
 export * from "./DataDeliveryCredential";
+export * from "./lookups";

@@ -3,7 +3,8 @@
  * directory (`pulumi stack init`, `pulumi config set --secret`, `pulumi up`, `pulumi preview --expect-no-changes`,
  * `pulumi refresh`, `pulumi destroy`), with the real YAML language host (pulumi-language-yaml, built beside the CLI)
  * and the plugin of the installed package found through `plugins.providers`. One resource of each kind through an
- * explicit provider; every secret encrypted in the exported state and never printed.
+ * explicit provider, the integration credential's role and two outputs from provider functions (`fn::invoke` of the
+ * lookups); every secret encrypted in the exported state and never printed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import {
 
 const program = (pluginDir: string, erpName: string) => `name: yaml-sdk
 runtime: yaml
-description: The three platform-credentials resources from a YAML program, through an explicit provider.
+description: The three platform-credentials resources and two lookups from a YAML program, through an explicit provider.
 plugins:
   providers:
     - name: platform-credentials
@@ -33,6 +34,22 @@ config:
   commerceLayerClientSecret: { type: string, secret: true }
   displayToken: { type: string, secret: true }
   sasToken: { type: string, secret: true }
+variables:
+  readOnlyRole:
+    fn::invoke:
+      function: platform-credentials:commercelayer:getRole
+      arguments:
+        organizationId: BlueBrnd01
+        kind: read_only
+      options:
+        provider: \${emulator}
+  storefront:
+    fn::invoke:
+      function: platform-credentials:interchange:getStorefront
+      arguments:
+        storefrontId: 101
+      options:
+        provider: \${emulator}
 resources:
   emulator:
     type: pulumi:providers:platform-credentials
@@ -72,7 +89,7 @@ resources:
       organizationId: BlueBrnd01
       name: ${erpName}
       kind: integration
-      roleId: BlueRead01
+      roleId: \${readOnlyRole.roleId}
     options:
       provider: \${emulator}
 outputs:
@@ -80,6 +97,9 @@ outputs:
   azureStatus: \${azure.status}
   erpName: \${erp.name}
   erpClientSecret: \${erp.clientSecret}
+  erpRoleId: \${erp.roleId}
+  storefrontName: \${storefront.name}
+  firstSource: \${storefront.sources[0]}
 `;
 
 describe.sequential("a Pulumi YAML program through the real pulumi CLI and YAML language host", () => {
@@ -122,6 +142,15 @@ describe.sequential("a Pulumi YAML program through the real pulumi CLI and YAML 
       azureStatus: "VALIDATED",
       erpName: "ERP sync (yaml)",
       erpClientSecret: "[secret]",
+      // From the provider functions (fn::invoke), through the explicit provider's settings.
+      erpRoleId: "BlueRead01",
+      storefrontName: "Acme Media Storefront",
+      firstSource: {
+        sourceId: "src_apikey",
+        name: "Display Exchange (API key)",
+        authType: "api_key",
+        requiresCredentials: true,
+      },
     });
   });
 

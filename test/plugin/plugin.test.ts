@@ -99,6 +99,20 @@ const packageSchemaRules = {
         },
       },
     },
+    functions: {
+      type: "object",
+      propertyNames: { pattern: TOKEN.source },
+      additionalProperties: {
+        type: "object",
+        required: ["description", "inputs", "outputs"],
+        additionalProperties: false,
+        properties: {
+          description: { type: "string", minLength: 1 },
+          inputs: { $ref: "#/$defs/objectTypeSpec" },
+          outputs: { $ref: "#/$defs/objectTypeSpec" },
+        },
+      },
+    },
     language: { type: "object" },
     meta: {
       type: "object",
@@ -127,6 +141,14 @@ interface PackageSchema {
       required: string[];
       inputProperties: Record<string, Prop>;
       requiredInputs: string[];
+    }
+  >;
+  functions: Record<
+    string,
+    {
+      description: string;
+      inputs: { properties: Record<string, Prop>; required?: string[] };
+      outputs: { properties: Record<string, Prop>; required?: string[] };
     }
   >;
 }
@@ -232,6 +254,10 @@ describe("package schema", () => {
       for (const [k, p] of Object.entries({ ...r.properties })) visit(`${token}.${k}`, p);
       for (const [k, p] of Object.entries(r.inputProperties)) visit(`${token} input ${k}`, p);
     }
+    for (const [token, f] of Object.entries(schema.functions)) {
+      for (const [k, p] of Object.entries(f.inputs.properties)) visit(`${token} argument ${k}`, p);
+      for (const [k, p] of Object.entries(f.outputs.properties)) visit(`${token} result ${k}`, p);
+    }
     for (const [token, t] of Object.entries(schema.types))
       for (const [k, p] of Object.entries(t.properties)) visit(`${token}.${k}`, p);
     expect({ dangling, untyped }).toEqual({ dangling: [], untyped: [] });
@@ -243,11 +269,15 @@ describe("package schema", () => {
     );
   });
 
-  it("describes every resource, every resource property and every type property", () => {
+  it("describes every resource, every resource property, every function argument and result, and every type property", () => {
     const missing: string[] = [];
     for (const [token, r] of Object.entries(schema.resources)) {
       if (!r.description) missing.push(token);
       for (const [k, p] of Object.entries({ ...r.properties, ...r.inputProperties }))
+        if (!p.description) missing.push(`${token}.${k}`);
+    }
+    for (const [token, f] of Object.entries(schema.functions)) {
+      for (const [k, p] of Object.entries({ ...f.inputs.properties, ...f.outputs.properties }))
         if (!p.description) missing.push(`${token}.${k}`);
     }
     for (const [token, t] of Object.entries(schema.types)) {

@@ -108,6 +108,11 @@ export interface PluginProcess {
   ): Promise<{ id: string; outputs: PropertyMap; inputs: PropertyMap | undefined }>;
   update(id: string, urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ outputs: PropertyMap }>;
   delete(id: string, urn: string, props: PropertyMap): Promise<void>;
+  /** Invoke a provider function: its outputs (secret marks decoded) and its argument failures. */
+  invoke(
+    token: string,
+    args: PropertyMap,
+  ): Promise<{ outputs: PropertyMap; failures: { property: string; reason: string }[] }>;
   /** Close the channel and stop the process. */
   close(): Promise<void>;
 }
@@ -309,6 +314,20 @@ export async function startPlugin(opts: StartPluginOptions = {}): Promise<Plugin
       identify(req, urn);
       req.setProperties(toStruct(props));
       await call("Delete", client.delete, req);
+    },
+    async invoke(token, args) {
+      const req = new proto.provider.InvokeRequest();
+      req.setTok(token);
+      req.setArgs(toStruct(args));
+      const res = await call<ProviderProtoModule.InvokeRequest, ProviderProtoModule.InvokeResponse>(
+        "Invoke",
+        client.invoke,
+        req,
+      );
+      return {
+        outputs: fromStruct(res.getReturn()),
+        failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+      };
     },
     async close() {
       client.close();

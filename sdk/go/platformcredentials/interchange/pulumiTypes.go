@@ -110,6 +110,122 @@ func (o DataDeliveryCredentialDestinationOutput) Type() pulumi.StringOutput {
 	return o.ApplyT(func(v DataDeliveryCredentialDestination) string { return v.Type }).(pulumi.StringOutput)
 }
 
+type GetStorefrontCustomerAccountsItem struct {
+	// The buyer's account identifier at the source.
+	AccountIdentifier string `pulumi:"accountIdentifier"`
+	// The registration's status (`ACTIVE`, `PENDING`).
+	Status string `pulumi:"status"`
+}
+
+type GetStorefrontCustomerAccountsItemOutput struct{ *pulumi.OutputState }
+
+func (GetStorefrontCustomerAccountsItemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetStorefrontCustomerAccountsItem)(nil)).Elem()
+}
+
+func (o GetStorefrontCustomerAccountsItemOutput) ToGetStorefrontCustomerAccountsItemOutput() GetStorefrontCustomerAccountsItemOutput {
+	return o
+}
+
+func (o GetStorefrontCustomerAccountsItemOutput) ToGetStorefrontCustomerAccountsItemOutputWithContext(ctx context.Context) GetStorefrontCustomerAccountsItemOutput {
+	return o
+}
+
+// The buyer's account identifier at the source.
+func (o GetStorefrontCustomerAccountsItemOutput) AccountIdentifier() pulumi.StringOutput {
+	return o.ApplyT(func(v GetStorefrontCustomerAccountsItem) string { return v.AccountIdentifier }).(pulumi.StringOutput)
+}
+
+// The registration's status (`ACTIVE`, `PENDING`).
+func (o GetStorefrontCustomerAccountsItemOutput) Status() pulumi.StringOutput {
+	return o.ApplyT(func(v GetStorefrontCustomerAccountsItem) string { return v.Status }).(pulumi.StringOutput)
+}
+
+type GetStorefrontCustomerAccountsItemArrayOutput struct{ *pulumi.OutputState }
+
+func (GetStorefrontCustomerAccountsItemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetStorefrontCustomerAccountsItem)(nil)).Elem()
+}
+
+func (o GetStorefrontCustomerAccountsItemArrayOutput) ToGetStorefrontCustomerAccountsItemArrayOutput() GetStorefrontCustomerAccountsItemArrayOutput {
+	return o
+}
+
+func (o GetStorefrontCustomerAccountsItemArrayOutput) ToGetStorefrontCustomerAccountsItemArrayOutputWithContext(ctx context.Context) GetStorefrontCustomerAccountsItemArrayOutput {
+	return o
+}
+
+func (o GetStorefrontCustomerAccountsItemArrayOutput) Index(i pulumi.IntInput) GetStorefrontCustomerAccountsItemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetStorefrontCustomerAccountsItem {
+		return vs[0].([]GetStorefrontCustomerAccountsItem)[vs[1].(int)]
+	}).(GetStorefrontCustomerAccountsItemOutput)
+}
+
+type GetStorefrontSourcesItem struct {
+	// How the source authenticates buyers, as the credential's `auth.type` names it: `api_key`, `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+	AuthType *string `pulumi:"authType"`
+	// The source's display name; absent when the platform gives none.
+	Name *string `pulumi:"name"`
+	// Whether the source takes buyer credentials (a source with `false` refuses registrations). Absent when the platform does not report it.
+	RequiresCredentials *bool `pulumi:"requiresCredentials"`
+	// Id of the inventory source (the `sourceId` of a StorefrontSourceCredential).
+	SourceId string `pulumi:"sourceId"`
+}
+
+type GetStorefrontSourcesItemOutput struct{ *pulumi.OutputState }
+
+func (GetStorefrontSourcesItemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetStorefrontSourcesItem)(nil)).Elem()
+}
+
+func (o GetStorefrontSourcesItemOutput) ToGetStorefrontSourcesItemOutput() GetStorefrontSourcesItemOutput {
+	return o
+}
+
+func (o GetStorefrontSourcesItemOutput) ToGetStorefrontSourcesItemOutputWithContext(ctx context.Context) GetStorefrontSourcesItemOutput {
+	return o
+}
+
+// How the source authenticates buyers, as the credential's `auth.type` names it: `api_key`, `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+func (o GetStorefrontSourcesItemOutput) AuthType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetStorefrontSourcesItem) *string { return v.AuthType }).(pulumi.StringPtrOutput)
+}
+
+// The source's display name; absent when the platform gives none.
+func (o GetStorefrontSourcesItemOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetStorefrontSourcesItem) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// Whether the source takes buyer credentials (a source with `false` refuses registrations). Absent when the platform does not report it.
+func (o GetStorefrontSourcesItemOutput) RequiresCredentials() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GetStorefrontSourcesItem) *bool { return v.RequiresCredentials }).(pulumi.BoolPtrOutput)
+}
+
+// Id of the inventory source (the `sourceId` of a StorefrontSourceCredential).
+func (o GetStorefrontSourcesItemOutput) SourceId() pulumi.StringOutput {
+	return o.ApplyT(func(v GetStorefrontSourcesItem) string { return v.SourceId }).(pulumi.StringOutput)
+}
+
+type GetStorefrontSourcesItemArrayOutput struct{ *pulumi.OutputState }
+
+func (GetStorefrontSourcesItemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]GetStorefrontSourcesItem)(nil)).Elem()
+}
+
+func (o GetStorefrontSourcesItemArrayOutput) ToGetStorefrontSourcesItemArrayOutput() GetStorefrontSourcesItemArrayOutput {
+	return o
+}
+
+func (o GetStorefrontSourcesItemArrayOutput) ToGetStorefrontSourcesItemArrayOutputWithContext(ctx context.Context) GetStorefrontSourcesItemArrayOutput {
+	return o
+}
+
+func (o GetStorefrontSourcesItemArrayOutput) Index(i pulumi.IntInput) GetStorefrontSourcesItemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) GetStorefrontSourcesItem {
+		return vs[0].([]GetStorefrontSourcesItem)[vs[1].(int)]
+	}).(GetStorefrontSourcesItemOutput)
+}
+
 type StorefrontSourceCredentialAuth struct {
 	// Signing algorithm, `ES256` or `RS256`; the source's default when omitted. One of `ES256`, `RS256`.
 	Algorithm *string `pulumi:"algorithm"`
@@ -658,6 +774,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StorefrontSourceCredentialAuthInput)(nil)).Elem(), StorefrontSourceCredentialAuthArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StorefrontSourceCredentialAuthPtrInput)(nil)).Elem(), StorefrontSourceCredentialAuthArgs{})
 	pulumi.RegisterOutputType(DataDeliveryCredentialDestinationOutput{})
+	pulumi.RegisterOutputType(GetStorefrontCustomerAccountsItemOutput{})
+	pulumi.RegisterOutputType(GetStorefrontCustomerAccountsItemArrayOutput{})
+	pulumi.RegisterOutputType(GetStorefrontSourcesItemOutput{})
+	pulumi.RegisterOutputType(GetStorefrontSourcesItemArrayOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialAuthOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialAuthPtrOutput{})
 	pulumi.RegisterOutputType(StorefrontSourceCredentialOauthOutput{})

@@ -7,3 +7,6 @@ from .. import _utilities
 import typing
 # Export this package's modules as members:
 from .api_credential import *
+from .get_organization import *
+from .get_role import *
+from . import outputs

@@ -7,6 +7,7 @@ from .. import _utilities
 import typing
 # Export this package's modules as members:
 from .data_delivery_credential import *
+from .get_storefront import *
 from .storefront_source_credential import *
 from ._inputs import *
 from . import outputs

@@ -16,6 +16,8 @@ from .. import _utilities
 
 __all__ = [
     'DataDeliveryCredentialDestination',
+    'GetStorefrontCustomerAccountsItem',
+    'GetStorefrontSourcesItem',
     'StorefrontSourceCredentialAuth',
     'StorefrontSourceCredentialOauth',
     'StorefrontSourceCredentialSourcesItem',
@@ -118,6 +120,89 @@ class DataDeliveryCredentialDestination(dict):
         Azure Storage account name (3-24 lowercase letters/digits), as in https://<name>.blob.core.windows.net/.
         """
         return pulumi.get(self, "storage_account_name")
+
+
+@pulumi.output_type
+class GetStorefrontCustomerAccountsItem(dict):
+    def __init__(__self__, *,
+                 account_identifier: _builtins.str,
+                 status: _builtins.str):
+        """
+        :param _builtins.str account_identifier: The buyer's account identifier at the source.
+        :param _builtins.str status: The registration's status (`ACTIVE`, `PENDING`).
+        """
+        pulumi.set(__self__, "account_identifier", account_identifier)
+        pulumi.set(__self__, "status", status)
+
+    @_builtins.property
+    @pulumi.getter(name="accountIdentifier")
+    def account_identifier(self) -> _builtins.str:
+        """
+        The buyer's account identifier at the source.
+        """
+        return pulumi.get(self, "account_identifier")
+
+    @_builtins.property
+    @pulumi.getter
+    def status(self) -> _builtins.str:
+        """
+        The registration's status (`ACTIVE`, `PENDING`).
+        """
+        return pulumi.get(self, "status")
+
+
+@pulumi.output_type
+class GetStorefrontSourcesItem(dict):
+    def __init__(__self__, *,
+                 source_id: _builtins.str,
+                 auth_type: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 requires_credentials: Optional[_builtins.bool] = None):
+        """
+        :param _builtins.str source_id: Id of the inventory source (the `sourceId` of a StorefrontSourceCredential).
+        :param _builtins.str auth_type: How the source authenticates buyers, as the credential's `auth.type` names it: `api_key`, `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+        :param _builtins.str name: The source's display name; absent when the platform gives none.
+        :param _builtins.bool requires_credentials: Whether the source takes buyer credentials (a source with `false` refuses registrations). Absent when the platform does not report it.
+        """
+        pulumi.set(__self__, "source_id", source_id)
+        if auth_type is not None:
+            pulumi.set(__self__, "auth_type", auth_type)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if requires_credentials is not None:
+            pulumi.set(__self__, "requires_credentials", requires_credentials)
+
+    @_builtins.property
+    @pulumi.getter(name="sourceId")
+    def source_id(self) -> _builtins.str:
+        """
+        Id of the inventory source (the `sourceId` of a StorefrontSourceCredential).
+        """
+        return pulumi.get(self, "source_id")
+
+    @_builtins.property
+    @pulumi.getter(name="authType")
+    def auth_type(self) -> Optional[_builtins.str]:
+        """
+        How the source authenticates buyers, as the credential's `auth.type` names it: `api_key`, `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+        """
+        return pulumi.get(self, "auth_type")
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The source's display name; absent when the platform gives none.
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter(name="requiresCredentials")
+    def requires_credentials(self) -> Optional[_builtins.bool]:
+        """
+        Whether the source takes buyer credentials (a source with `false` refuses registrations). Absent when the platform does not report it.
+        """
+        return pulumi.get(self, "requires_credentials")
 
 
 @pulumi.output_type
