@@ -40,6 +40,8 @@ export interface Registration {
 export interface ProgramRun {
   /** Every registration, in registration order. */
   registrations: Registration[];
+  /** Every function the program invoked (the lookups, under mocks), in order: its token and its arguments. */
+  invocations: { token: string; args: Record<string, unknown> }[];
   /** The stack's exports; secret exports are {@link Secret}. */
   outputs: Record<string, unknown>;
   /** What the program printed on stdout and stderr. */
@@ -60,6 +62,11 @@ export interface RunProgramOptions {
   stackName?: string;
   /** Outputs of the stacks the program references, per stack name; {@link Secret} values stay secret. */
   stackReferences?: Record<string, Record<string, unknown>>;
+  /**
+   * What the mocks answer to the functions the program invokes (the lookups, under mocks), by function token
+   * (`platform-credentials:commercelayer:getRole`); any other invoke answers its own inputs.
+   */
+  invokes?: Record<string, Record<string, unknown>>;
   /** How long the program may run. Default: 60 s. */
   timeoutMs?: number;
 }
@@ -95,6 +102,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
       projectName: opts.projectName ?? "project",
       stackName: opts.stackName ?? "stack",
       stackReferences: encodeSecretSignatures(opts.stackReferences ?? {}) as ProgramEntryRequest["stackReferences"],
+      invokes: opts.invokes ?? {},
       resultFile: join(workDir, "result.json"),
     };
     const requestFile = join(workDir, "request.json");
@@ -134,6 +142,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
           ...(raw.readId !== undefined ? { readId: raw.readId } : {}),
         };
       }),
+      invocations: result.invocations,
       outputs: decodeSecretSignatures(result.outputs) as Record<string, unknown>,
       logs: stdout + stderr,
     };

@@ -21,6 +21,8 @@ export interface ProgramEntryRequest {
   stackName: string;
   /** Outputs served to `new pulumi.StackReference(name)`, per referenced stack name (secrets RPC-encoded). */
   stackReferences: Record<string, Record<string, unknown>>;
+  /** Results of the functions the program invokes (`mocks.call`), by function token; others return their inputs. */
+  invokes: Record<string, Record<string, unknown>>;
   /** Where to write the result. */
   resultFile: string;
 }
@@ -42,6 +44,8 @@ export interface RawRegistration {
 /** What the child reports back. */
 export interface ProgramEntryResult {
   registrations: RawRegistration[];
+  /** Every function the program invoked, in order: its token and its arguments. */
+  invocations: { token: string; args: Record<string, unknown> }[];
   /** The stack's exports serialized as the engine receives them (secrets as RPC secret objects). */
   outputs: Record<string, unknown>;
 }
@@ -70,6 +74,7 @@ const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 async function main(requestFile: string): Promise<void> {
   const request = JSON.parse(readFileSync(requestFile, "utf8")) as ProgramEntryRequest;
   const registrations: (RawRegistration | undefined)[] = [];
+  const invocations: ProgramEntryResult["invocations"] = [];
 
   await pulumi.runtime.setMocks(
     {
@@ -88,7 +93,10 @@ async function main(requestFile: string): Promise<void> {
         }
         return { id: args.id || `${args.name}-id`, state: args.inputs };
       },
-      call: (args) => args.inputs,
+      call: (args) => {
+        invocations.push({ token: args.token, args: args.inputs as Record<string, unknown> });
+        return request.invokes[args.token] ?? args.inputs;
+      },
     },
     request.projectName,
     request.stackName,
@@ -150,6 +158,7 @@ async function main(requestFile: string): Promise<void> {
   }
   const result: ProgramEntryResult = {
     registrations: registrations.filter((entry): entry is RawRegistration => entry !== undefined),
+    invocations,
     outputs,
   };
   writeFileSync(request.resultFile, JSON.stringify(result));

@@ -27,12 +27,37 @@ function withoutUndefined(args: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
 }
 
+/** The type of `@pulumi/pulumi/runtime/mocks`' MockMonitor (its module is not part of the SDK's typed surface). */
+type MockMonitorClass = new (...args: never[]) => unknown;
+
 /**
- * Run the lookup of `kind` (`interchange:getStorefront`) with plain arguments. Rejects with a LookupArgumentsError
+ * Whether the program runs under `pulumi.runtime.setMocks` (a unit test). @pulumi/pulumi has no public predicate for
+ * it; the monitor it installs is its own MockMonitor. If the modules ever move, this answers false and the lookups
+ * read the platform as in a real run.
+ */
+function underMocks(): boolean {
+  try {
+    /* eslint-disable @typescript-eslint/no-require-imports -- internals of the @pulumi/pulumi this module uses */
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: MockMonitorClass };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return settings.getMonitor() instanceof MockMonitor;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run the lookup of `kind` (`interchange:getStorefront`) with plain arguments. Under `pulumi.runtime.setMocks` the
+ * lookup is an invoke of the function token `platform-credentials:<module>:<name>` (the provider plugin's token), so a
+ * unit test's `mocks.call` answers it and nothing reaches a platform. Rejects with a LookupArgumentsError
  * naming each bad argument, a ConfigurationError naming the config key to set, a LookupError naming the argument
  * that matched nothing, or an ApiError; no message ever holds a configured credential.
  */
 export function invokeLookup<R>(kind: string, args: object): Promise<R> {
+  if (underMocks()) {
+    return pulumi.runtime.invoke(`platform-credentials:${kind}`, withoutUndefined(args)) as Promise<R>;
+  }
   const { lookupFor, programContext, runLookup } = core();
   const def = lookupFor(kind);
   if (!def) return Promise.reject(new Error(`${kind} is not a lookup of pulumi-platform-credentials`));

@@ -1,5 +1,6 @@
 // One Commerce Layer API credential of each kind for an organization: a sales channel for the storefront, an
-// integration for the ERP (acting as a role) and a webapp for the back office (OAuth with a redirect URI).
+// integration for the ERP (acting as the organization's read-only role, looked up) and a webapp for the back office
+// (OAuth with a redirect URI).
 import * as pulumi from "@pulumi/pulumi";
 import { commercelayer } from "pulumi-platform-credentials";
 
@@ -13,11 +14,15 @@ const storefront = new commercelayer.ApiCredential("storefront", {
   metadata: { owner: "web-team" },
 });
 
+// A lookup (it manages nothing and runs in previews too): the organization's read-only role, found by its kind, so
+// no role id is copied into config and moving to another organization picks that organization's role.
+const erpRole = commercelayer.getRoleOutput({ organizationId, kind: "read_only" });
+
 const erp = new commercelayer.ApiCredential("erp", {
   organizationId,
   name: "ERP sync",
   kind: "integration",
-  roleId: config.require("integrationRoleId"),
+  roleId: erpRole.roleId,
   expiresIn: 14400,
   reference: "erp-sync",
   referenceOrigin: "platform-team",
@@ -43,4 +48,6 @@ export const tokenLifetimes = {
   erp: erp.expiresIn,
   backoffice: backoffice.expiresIn,
 };
+/** The role the ERP credential acts as, as the lookup found it. */
+export const erpRoleName = erpRole.name;
 export const credentialIds = { storefront: storefront.id, erp: erp.id, backoffice: backoffice.id };

@@ -61,7 +61,9 @@ describe.sequential("examples/commercelayer through the real pulumi CLI", () => 
     expect(result.outputs["erpClientSecret"]?.secret).toBe(true);
     expect(result.outputs["backofficeClientSecret"]?.secret).toBe(true);
     expect(result.outputs["tokenLifetimes"]?.value).toEqual({ storefront: 14400, erp: 14400, backoffice: 7200 });
+    expect(result.outputs["erpRoleName"]).toEqual({ value: "Read-only", secret: false });
     const platform = await stored();
+    expect(platform.find((c) => c.name === "ERP sync")?.roleId).toBe("BlueRead01");
     expect(platform.map((c) => c.name).sort()).toEqual(["Back office", "ERP sync", "Storefront"]);
     for (const c of platform) if (c.clientSecret !== undefined) clientSecrets.push(c.clientSecret);
     expect(clientSecrets.length).toBeGreaterThanOrEqual(2);
@@ -112,14 +114,13 @@ describe.sequential("examples/commercelayer through the real pulumi CLI", () => 
   });
 
   it("moving to another organization replaces all three", async () => {
-    await stack.setConfig({
-      "commercelayer:organizationId": { value: "GreenGrc01" },
-      "commercelayer:integrationRoleId": { value: "GreenRead1" },
-    });
+    // The ERP's role is looked up by kind (commercelayer.getRoleOutput): the new organization's read-only role.
+    await stack.setConfig({ "commercelayer:organizationId": { value: "GreenGrc01" } });
     const up = await e2e.record(stack.up());
     expect(up.result.summary.resourceChanges).toEqual({ same: 1, replace: 3 });
     const platform = await stored();
     expect(platform.map((c) => c.organizationId)).toEqual(["GreenGrc01", "GreenGrc01", "GreenGrc01"]);
+    expect(platform.find((c) => c.kind === "integration")?.roleId).toBe("GreenRead1");
     for (const c of platform) if (c.clientSecret !== undefined) clientSecrets.push(c.clientSecret);
     expect((await e2e.record(stack.preview())).result.changeSummary).toEqual({ same: 4 });
   });

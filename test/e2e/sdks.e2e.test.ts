@@ -140,6 +140,16 @@ describe.sequential.each(["python", "go"] as const)("the generated %s SDK throug
     expect(up.outputs?.["azureExpiresAt"]?.value).toBe("2030-01-01T00:00:00.000Z");
     expect(up.outputs?.["erpClientSecret"]?.secret).toBe(true);
     expect(up.outputs?.["erpName"]?.value).toBe(`ERP sync (${language})`);
+    // The role came from the getRole provider function; the sources from getStorefront.
+    expect(up.outputs?.["erpRoleId"]).toEqual({ value: "BlueRead01", secret: false });
+    expect(up.outputs?.["storefrontSources"]?.value).toEqual([
+      "src_apikey:api_key",
+      "src_jwt:jwt",
+      "src_basic:basic",
+      "src_oauth:oauth",
+      "src_none:none",
+      "src_house:none",
+    ]);
     const stored = (await e2e.admin("GET", "/state")) as {
       commercelayer: { apiCredentials: { name: string; clientSecret: string }[] };
     };

@@ -22,6 +22,16 @@ const CL_TYPE = "pulumi-nodejs:dynamic/commercelayer:ApiCredential";
 let project: PulumiProject;
 const runs = new Map<ExampleName, ProgramRun>();
 
+/** What the mocks answer to the lookups the examples make (under mocks a lookup is an invoke of its function token). */
+const INVOKES: Record<string, Record<string, unknown>> = {
+  "platform-credentials:commercelayer:getRole": {
+    roleId: "BlueRead01",
+    name: "Read-only",
+    kind: "read_only",
+    organizationId: "BlueBrnd01",
+  },
+};
+
 async function run(name: ExampleName, stackReferences?: Record<string, Record<string, unknown>>): Promise<ProgramRun> {
   const { config, projectName } = exampleConfig(root, name);
   return runProgram({
@@ -30,6 +40,7 @@ async function run(name: ExampleName, stackReferences?: Record<string, Record<st
     config,
     projectName,
     stackName: "dev",
+    invokes: INVOKES,
     ...(stackReferences ? { stackReferences } : {}),
   });
 }
@@ -131,6 +142,14 @@ describe("examples/commercelayer", () => {
     expect(regs.get("storefront")?.inputs).toMatchObject({ kind: "sales_channel", organizationId: "BlueBrnd01" });
     expect(regs.get("storefront")?.inputs["roleId"]).toBeUndefined();
     expect(regs.get("erp")?.inputs).toMatchObject({ kind: "integration", roleId: "BlueRead01", expiresIn: 14400 });
+    // The role id came from the getRole lookup, which under mocks is an invoke the mocks answer.
+    expect(runs.get("commercelayer")?.invocations).toEqual([
+      {
+        token: "platform-credentials:commercelayer:getRole",
+        args: { organizationId: "BlueBrnd01", kind: "read_only" },
+      },
+    ]);
+    expect(runs.get("commercelayer")?.outputs["erpRoleName"]).toBe("Read-only");
     expect(regs.get("backoffice")?.inputs).toMatchObject({
       kind: "webapp",
       redirectUri: "https://backoffice.acme.example/callback",

@@ -68,6 +68,14 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	withProvider := pulumi.Provider(provider)
+	// Provider functions (the lookups), invoked with the same explicit provider.
+	readOnly := commercelayer.GetRoleOutput(ctx, commercelayer.GetRoleOutputArgs{
+		OrganizationId: pulumi.String("BlueBrnd01"),
+		Kind:           pulumi.StringPtr("read_only"),
+	}, pulumi.Provider(provider))
+	storefront := interchange.GetStorefrontOutput(ctx, interchange.GetStorefrontOutputArgs{
+		StorefrontId: pulumi.Int(101),
+	}, pulumi.Provider(provider))
 	display, err := interchange.NewStorefrontSourceCredential(ctx, "display", &interchange.StorefrontSourceCredentialArgs{
 		StorefrontId:      pulumi.Int(101),
 		SourceId:          pulumi.String("src_apikey"),
@@ -97,7 +105,7 @@ func program(ctx *pulumi.Context) error {
 		OrganizationId: pulumi.String("BlueBrnd01"),
 		Name:           pulumi.String(cfg.Require("erpName")),
 		Kind:           pulumi.String("integration"),
-		RoleId:         pulumi.StringPtr("BlueRead01"),
+		RoleId:         readOnly.RoleId().ToStringPtrOutput(),
 	}, withProvider)
 	if err != nil {
 		return err
@@ -108,6 +116,18 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("azureExpiresAt", azure.ExpiresAt)
 	ctx.Export("erpName", erp.Name)
 	ctx.Export("erpClientSecret", erp.ClientSecret)
+	ctx.Export("erpRoleId", erp.RoleId)
+	ctx.Export("storefrontSources", storefront.Sources().ApplyT(func(sources []interchange.GetStorefrontSourcesItem) []string {
+		described := make([]string, 0, len(sources))
+		for _, source := range sources {
+			authType := ""
+			if source.AuthType != nil {
+				authType = *source.AuthType
+			}
+			described = append(described, source.SourceId+":"+authType)
+		}
+		return described
+	}))
 	return nil
 }
 

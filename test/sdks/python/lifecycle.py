@@ -5,7 +5,8 @@ program run by the real `pulumi` CLI (no Python language host needed).
 
 The request names the project directory (its Pulumi.yaml points the engine at the plugin), the stack, the CLI root,
 the environment, the stack config to set and one command: preview, up, refresh or destroy. The program declares one
-resource of each kind through an explicit provider configured from (secret) stack config, and exports their outputs.
+resource of each kind through an explicit provider configured from (secret) stack config, picks the integration
+credential's role and reads a storefront with the provider's functions (lookups), and exports their outputs.
 Prints one JSON line: the command's summary, change summary, outputs (with secretness) and the CLI's stdout.
 """
 
@@ -29,6 +30,11 @@ def program() -> None:
         commerce_layer_client_secret=cfg.require_secret("commerceLayerClientSecret"),
     )
     opts = pulumi.ResourceOptions(provider=provider)
+    # Provider functions (the lookups), invoked with the same explicit provider.
+    read_only = pc.commercelayer.get_role_output(
+        organization_id="BlueBrnd01", kind="read_only", opts=pulumi.InvokeOutputOptions(provider=provider)
+    )
+    storefront = pc.interchange.get_storefront_output(storefront_id=101, opts=pulumi.InvokeOutputOptions(provider=provider))
     display = pc.interchange.StorefrontSourceCredential(
         "display",
         storefront_id=101,
@@ -54,7 +60,7 @@ def program() -> None:
         organization_id="BlueBrnd01",
         name=cfg.require("erpName"),
         kind="integration",
-        role_id="BlueRead01",
+        role_id=read_only.role_id,
         opts=opts,
     )
     pulumi.export("displayStatus", display.status)
@@ -63,6 +69,8 @@ def program() -> None:
     pulumi.export("azureExpiresAt", azure.expires_at)
     pulumi.export("erpName", erp.name)
     pulumi.export("erpClientSecret", erp.client_secret)
+    pulumi.export("erpRoleId", erp.role_id)
+    pulumi.export("storefrontSources", storefront.sources.apply(lambda sources: [f"{s.source_id}:{s.auth_type}" for s in sources]))
 
 
 def outputs_json(outputs: dict) -> dict:
