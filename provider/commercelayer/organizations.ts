@@ -69,7 +69,9 @@ export async function retrieveOrganization(http: HttpClient, id: string): Promis
   const path = organizationPath(id);
   try {
     const { body } = await http.request({ method: "GET", path });
-    return organizationFrom(parsePayload(organizationDocument, body, { service: COMMERCE_LAYER, method: "GET", path }).data);
+    return organizationFrom(
+      parsePayload(organizationDocument, body, { service: COMMERCE_LAYER, method: "GET", path }).data,
+    );
   } catch (err) {
     if (err instanceof ApiError && err.isNotFound()) return undefined;
     throw err;

@@ -19,6 +19,8 @@ interface StoredApiCredential {
   id: string;
   name: string;
   organizationId: string;
+  kind: string;
+  roleId: string | null;
   clientSecret?: string;
   redirectUri?: string;
 }

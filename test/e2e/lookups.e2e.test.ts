@@ -107,7 +107,10 @@ describe.sequential("lookups in a TypeScript program through the real pulumi CLI
         .map((r) => r.type)
         .filter((t) => !t.startsWith("pulumi:"))
         .sort(),
-    ).toEqual(["pulumi-nodejs:dynamic/commercelayer:ApiCredential", "pulumi-nodejs:dynamic/interchange:StorefrontSourceCredential"]);
+    ).toEqual([
+      "pulumi-nodejs:dynamic/commercelayer:ApiCredential",
+      "pulumi-nodejs:dynamic/interchange:StorefrontSourceCredential",
+    ]);
     const stackOutputs = resourcesOf(exported, "pulumi:pulumi:Stack")[0]?.outputs;
     expect(isEncryptedSecret(stackOutputs?.["erpClientSecret"])).toBe(true);
     expect(stackOutputs?.["roleId"]).toBe(BLUE_READ);

@@ -40,9 +40,7 @@ function lookup(kind: string): LookupDefinition {
 
 /** Runs a lookup as the SDK does: program context from `config`, no environment. */
 function run(kind: string, args: Record<string, unknown>): Promise<unknown> {
-  return runLookup(lookup(kind), args, (account, platform) =>
-    programContext((k) => config[k], account, platform, {}),
-  );
+  return runLookup(lookup(kind), args, (account, platform) => programContext((k) => config[k], account, platform, {}));
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -135,8 +133,10 @@ describe("interchange.getStorefront", () => {
 
   it("an undeclared account fails naming the command that declares it, before any request", async () => {
     const err = await failure(run("interchange:getStorefront", { storefrontId: 101, account: "initech" }));
-    expect(err.message).toContain("Account \"initech\" is not configured");
-    expect(err.message).toContain("pulumi config set --secret --path 'platform-credentials:accounts.initech.interchangeApiKey'");
+    expect(err.message).toContain('Account "initech" is not configured');
+    expect(err.message).toContain(
+      "pulumi config set --secret --path 'platform-credentials:accounts.initech.interchangeApiKey'",
+    );
     expect((await requests())[STOREFRONT] ?? 0).toBe(0);
   });
 

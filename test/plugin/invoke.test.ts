@@ -77,7 +77,10 @@ describe("provider functions", () => {
       "none",
       "none",
     ]);
-    const role = await p.invoke("platform-credentials:commercelayer:getRole", { organizationId: BLUE, kind: "read_only" });
+    const role = await p.invoke("platform-credentials:commercelayer:getRole", {
+      organizationId: BLUE,
+      kind: "read_only",
+    });
     expect(role).toEqual({
       outputs: { roleId: BLUE_READ, name: "Read-only", kind: "read_only", organizationId: BLUE },
       failures: [],
