@@ -16,6 +16,7 @@ import {
   accountCommand,
   accountCredentialFields,
   accountProblem,
+  ConfigurationError,
   declaredAccounts,
   resolveAccountSettings,
   resolveSettings,
@@ -176,7 +177,7 @@ export function programContext(
     const accounts = declaredAccounts(source);
     settings = resolveAccountSettings(account, accounts, defaults, platform);
     const problem = accountProblem(account, platform, accounts, defaults);
-    if (problem !== undefined) throw new LookupError(problem);
+    if (problem !== undefined) throw new ConfigurationError(problem);
   }
   // The key holds the credentials, in this process's memory only: two accounts with the same URLs but other keys
   // must not share a token.

@@ -8,7 +8,17 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +60,15 @@ async function pythonWithSdk(): Promise<string> {
   await execFileAsync(pip, ["install", ...quiet, "-r", join(root, "test/sdks/python/requirements.txt")], {
     timeout: 600_000,
   });
-  await execFileAsync(pip, ["install", ...quiet, join(root, "sdk/python")], { timeout: 600_000 });
+  // From a copy: building the package in place would leave build/ and *.egg-info in sdk/python, which the generated
+  // SDK check (test/sdks/generated.test.ts) would then find there.
+  const source = `${partial}-sdk`;
+  cpSync(join(root, "sdk/python"), source, { recursive: true });
+  try {
+    await execFileAsync(pip, ["install", ...quiet, source], { timeout: 600_000 });
+  } finally {
+    rmSync(source, { recursive: true, force: true });
+  }
   rmSync(venv, { recursive: true, force: true });
   renameSync(partial, venv);
   return python;

@@ -44,10 +44,12 @@ describe.sequential("upgrading the installed package under existing stacks", () 
         symlinkSync(join(next.root, "node_modules"), join(stack.projectDir, "node_modules"));
       }
 
-      e2e.clearRequests();
       for (const stack of stacks) {
         expect((await e2e.record(stack.preview())).result.changeSummary).toEqual({ same: 4 });
       }
+      // Counted from here: a preview also runs the program, whose lookups (examples/commercelayer's role) call the
+      // platform from the program's process, which this harness keeps between commands with the modules it loaded.
+      e2e.clearRequests();
       for (const stack of stacks) await e2e.record(stack.refresh());
       const agents = Object.keys(e2e.emulator.userAgentCounts());
       expect(agents).toEqual([`pulumi-platform-credentials/${NEXT}`]);
