@@ -54,9 +54,9 @@ export const getStorefrontResult = z.object({
           .enum(["api_key", "jwt", "basic", "oauth", "none"])
           .optional()
           .describe(
-            "How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (the " +
-              '`apiKey`/`bearer` auth of a StorefrontSourceCredential), `jwt`, `basic`, `none` (`auth: {type: "none"}`), ' +
-              "or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it.",
+            "How the source authenticates buyers, as a StorefrontSourceCredential's `auth.type` names it: " +
+              "`api_key` (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person " +
+              "consents). Absent when the platform does not report it.",
           ),
         requiresCredentials: z
           .boolean()

@@ -33,9 +33,9 @@ export interface StorefrontSource {
   /** The source's display name; absent when the platform gives none. */
   readonly name?: string | undefined;
   /**
-   * How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (a
-   * {@link StorefrontSourceCredential}'s `apiKey`/`bearer`), `jwt`, `basic`, `none` (`auth: {type: "none"}`), or
-   * `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it.
+   * How the source authenticates buyers, as a {@link StorefrontSourceCredential}'s `auth.type` names it: `api_key`
+   * (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person consents). Absent when
+   * the platform does not report it.
    */
   readonly authType?: "api_key" | "jwt" | "basic" | "oauth" | "none" | undefined;
   /** Whether the source takes buyer credentials (`false`: it refuses registrations). Absent when not reported. */

@@ -162,7 +162,7 @@ func (o GetStorefrontCustomerAccountsItemArrayOutput) Index(i pulumi.IntInput) G
 }
 
 type GetStorefrontSourcesItem struct {
-	// How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (the `apiKey`/`bearer` auth of a StorefrontSourceCredential), `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+	// How the source authenticates buyers, as a StorefrontSourceCredential's `auth.type` names it: `api_key` (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
 	AuthType *string `pulumi:"authType"`
 	// The source's display name; absent when the platform gives none.
 	Name *string `pulumi:"name"`
@@ -186,7 +186,7 @@ func (o GetStorefrontSourcesItemOutput) ToGetStorefrontSourcesItemOutputWithCont
 	return o
 }
 
-// How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (the `apiKey`/`bearer` auth of a StorefrontSourceCredential), `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+// How the source authenticates buyers, as a StorefrontSourceCredential's `auth.type` names it: `api_key` (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
 func (o GetStorefrontSourcesItemOutput) AuthType() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetStorefrontSourcesItem) *string { return v.AuthType }).(pulumi.StringPtrOutput)
 }

@@ -160,7 +160,7 @@ class GetStorefrontSourcesItem(dict):
                  requires_credentials: Optional[_builtins.bool] = None):
         """
         :param _builtins.str source_id: Id of the inventory source (the `sourceId` of a StorefrontSourceCredential).
-        :param _builtins.str auth_type: How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (the `apiKey`/`bearer` auth of a StorefrontSourceCredential), `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+        :param _builtins.str auth_type: How the source authenticates buyers, as a StorefrontSourceCredential's `auth.type` names it: `api_key` (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
         :param _builtins.str name: The source's display name; absent when the platform gives none.
         :param _builtins.bool requires_credentials: Whether the source takes buyer credentials (a source with `false` refuses registrations). Absent when the platform does not report it.
         """
@@ -184,7 +184,7 @@ class GetStorefrontSourcesItem(dict):
     @pulumi.getter(name="authType")
     def auth_type(self) -> Optional[_builtins.str]:
         """
-        How the source authenticates buyers, in the platform's `auth.type` words: `api_key` (the `apiKey`/`bearer` auth of a StorefrontSourceCredential), `jwt`, `basic`, `none` (`auth: {type: "none"}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
+        How the source authenticates buyers, as a StorefrontSourceCredential's `auth.type` names it: `api_key` (or `bearer`), `jwt`, `basic`, `none` (`auth: {}`), or `oauth` (leave `auth` out; a person consents). Absent when the platform does not report it. One of `api_key`, `jwt`, `basic`, `oauth`, `none`.
         """
         return pulumi.get(self, "auth_type")
 
