@@ -116,8 +116,14 @@ const RULES: [Kind, string, Record<string, unknown>, string][] = [
   ],
   [
     "interchange:DataDeliveryCredential",
-    "GCS bucket ≥ 3 chars",
-    { ...delivery, destination: { type: "GCS", bucket: "ab" } },
+    "GCS bucket ≥ 2 chars (1–222 and a pattern with distinct first and last characters)",
+    { ...delivery, destination: { type: "GCS", bucket: "a" } },
+    "destination.bucket",
+  ],
+  [
+    "interchange:DataDeliveryCredential",
+    "GCS bucket ≤ 222 chars",
+    { ...delivery, destination: { type: "GCS", bucket: "a".repeat(223) } },
     "destination.bucket",
   ],
   [
