@@ -258,3 +258,34 @@ export function httpsUrlText(field: string, fix: string): z.ZodString {
     .max(MAX_URL_LENGTH, { error: `${field} must be at most ${MAX_URL_LENGTH} characters; ${fix}` })
     .refine(isHttpsUrl, { error: rule });
 }
+
+/** Most entries a `rotationTriggers` map may hold, and the longest key or value (bounds on a pasted blob). */
+export const ROTATION_TRIGGERS_LIMITS = { entries: 64, length: 1024 } as const;
+
+/**
+ * The `rotationTriggers` input every resource shares: a map of strings whose change rotates what the resource can
+ * rotate (like Terraform's `keepers`). Not secret: it is meant for values such as a date or a version label.
+ * `effect` says what a change does to this resource.
+ */
+export function rotationTriggersInput(effect: string) {
+  const { entries, length } = ROTATION_TRIGGERS_LIMITS;
+  return z
+    .record(
+      z.string().max(length, { error: `rotationTriggers keys must be at most ${length} characters` }),
+      z
+        .string({
+          error: 'rotationTriggers values must be strings; convert numbers and dates to text (e.g. "2026-12")',
+        })
+        .max(length, { error: `rotationTriggers values must be at most ${length} characters` }),
+      { error: 'rotationTriggers must be a map of strings, e.g. { rotation: "2026-12" }' },
+    )
+    .refine((m) => Object.keys(m).length <= entries, {
+      error: `rotationTriggers holds at most ${entries} entries`,
+    })
+    .optional()
+    .describe(
+      "Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it " +
+        'with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. ' +
+        effect,
+    );
+}

@@ -369,6 +369,7 @@ function createApiCredential(ctx: ApiContext): EmulatorResponse {
     updatedAt: now,
   };
   ctx.state.apiCredentials.set(record.id, record);
+  ctx.state.history.push({ event: "created", id: record.id, name: record.name, at: now });
   // The secret is always in the create answer: it is the one moment a client is sure to see it.
   return single(ctx, 201, record, includes.value, true);
 }
@@ -439,8 +440,10 @@ function updateApiCredential(ctx: ApiContext): EmulatorResponse {
 
 function deleteApiCredential(ctx: ApiContext): EmulatorResponse {
   const id = ctx.req.params.apiCredentialId ?? "";
-  if (!findVisible(ctx, id)) return notFound(id);
+  const record = findVisible(ctx, id);
+  if (!record) return notFound(id);
   ctx.state.apiCredentials.delete(id);
+  ctx.state.history.push({ event: "deleted", id, name: record.name, at: new Date().toISOString() });
   return { status: 204 };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Commerce Layer platform of the emulator: the token endpoint (`/oauth/token`) and the Provisioning API
  * (`/api`: API credentials, organizations, roles) over in-memory state, plus its administration routes under
- * `/_emulator/commercelayer/` (`POST /tokens/expire`, `GET|POST /settings`).
+ * `/_emulator/commercelayer/` (`POST /tokens/expire`, `GET|POST /settings`, `GET /history`).
  */
 import type { EmulatorPlatform, EmulatorResponse, EmulatorRoute } from "../framework";
 import { apiCredentialRoutes } from "./apiCredentials";
@@ -53,7 +53,11 @@ export function createCommerceLayerPlatform(): EmulatorPlatform {
     name: "commercelayer",
     prefixes: ["/oauth/token", "/api"],
     routes: [...tokenRoutes(state), ...apiCredentialRoutes(state), ...organizationRoutes(state)],
-    adminRoutes: [expireTokensRoute(state), ...settingsRoutes(state)],
+    adminRoutes: [
+      expireTokensRoute(state),
+      ...settingsRoutes(state),
+      { method: "GET", template: "/history", handle: () => ({ status: 200, json: state.history }) },
+    ],
     errorResponse: (status, code, message) => {
       // An injected 429 looks like the platform's own: the rate-limit headers with nothing remaining.
       const { rateLimitPerInterval, rateLimitIntervalSeconds } = state.settings;

@@ -60,6 +60,15 @@ export interface ApiCredentialRecord {
   updatedAt: string;
 }
 
+/** One entry of {@link CommerceLayerState.history}. */
+export interface ApiCredentialEvent {
+  readonly event: "created" | "deleted";
+  readonly id: string;
+  readonly name: string;
+  /** ISO time of the request. */
+  readonly at: string;
+}
+
 /** An issued access token. */
 export interface AccessTokenRecord {
   readonly userId: string;
@@ -128,6 +137,11 @@ export class CommerceLayerState {
   tokens = new Map<string, AccessTokenRecord>();
   /** Per-token timestamps (epoch ms) of the requests inside the current sliding window. */
   rateWindows = new Map<string, number[]>();
+  /**
+   * Every API credential created or deleted through the API since the last reset, in order: tests read it to prove
+   * the order of a replacement (the new credential exists before the old one goes).
+   */
+  history: ApiCredentialEvent[] = [];
 
   constructor(seed?: unknown) {
     this.reset(seed);
@@ -188,6 +202,7 @@ export class CommerceLayerState {
       if (!before || !after || before.clientId !== after.clientId) this.tokens.delete(token);
     }
     this.rateWindows.clear();
+    this.history = [];
   }
 
   /** The user whose provisioning credentials these are, if any (secret compared whole). */

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import type { EmulatorRequest, EmulatorResponse, EmulatorRoute } from "../framework";
-import { interchangeSettingsSchema } from "./model";
+import { dataDeliveryCredential } from "./advertisers";
+import { WAREHOUSE_TYPES, interchangeSettingsSchema, type DataDeliveryCredentialRecord } from "./model";
 import { buyerCredential, findForConsent, grantConsent } from "./sourceCredentials";
 import type { InterchangeStore } from "./store";
 
@@ -62,6 +63,19 @@ const consentBody = z
 
 const destinationBody = z.object({ destination: z.string().min(1), granted: z.boolean() }).strict();
 const tosBody = z.object({ customer: z.string().min(1), accepted: z.boolean() }).strict();
+const warehouseBody = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/),
+    type: z.enum(WAREHOUSE_TYPES),
+    /** Any string fields shown in `config` besides `type` (e.g. `account`, `database`). */
+    config: z.record(z.string(), z.string()).default({}),
+    status: z.enum(["PENDING", "VALIDATED", "FAILED"]).default("VALIDATED"),
+  })
+  .strict();
 
 /** The Interchange administration routes over a store. */
 export function interchangeAdminRoutes(store: InterchangeStore): EmulatorRoute[] {
@@ -104,6 +118,28 @@ export function interchangeAdminRoutes(store: InterchangeStore): EmulatorRoute[]
       const denied = store.state.deniedDestinations.filter((d) => d !== destination);
       store.state.deniedDestinations = granted ? denied : [...denied, destination];
       return { status: 200, json: { deniedDestinations: store.state.deniedDestinations } };
+    }),
+    adminRoute("POST", "/advertisers/{advertiserId}/warehouse-credentials", (req) => {
+      // A SNOWFLAKE or DATABRICKS credential made in the web app: the API shows it but cannot create it.
+      const advertiser = store.state.advertisers.find((a) => a.id === req.params.advertiserId);
+      if (!advertiser) return adminError(404, "NOT_FOUND", `No advertiser ${req.params.advertiserId}.`);
+      const { name, type, config, status } = parseBody(req, warehouseBody);
+      if (advertiser.credentials.some((c) => c.name === name)) {
+        return adminError(409, "CONFLICT", `Advertiser ${advertiser.id} already has a credential named "${name}".`);
+      }
+      const now = new Date().toISOString();
+      const record: DataDeliveryCredentialRecord = {
+        credentialId: store.newId(),
+        name,
+        config: { ...config, type },
+        status,
+        ...(status === "VALIDATED" ? { validatedAt: now } : {}),
+        createdAt: now,
+        updatedAt: now,
+        probeGeneration: 0,
+      };
+      advertiser.credentials.push(record);
+      return { status: 201, json: dataDeliveryCredential(record) };
     }),
     adminRoute("POST", "/tos", (req) => {
       const { customer, accepted } = parseBody(req, tosBody);

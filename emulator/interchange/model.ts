@@ -100,11 +100,31 @@ export const destinationConfigSchema = z.discriminatedUnion("type", [gcsConfig, 
 /** A data-delivery destination as stored. */
 export type DestinationConfig = z.infer<typeof destinationConfigSchema>;
 
+/** Destination types the API shows but cannot create: such credentials are made in the Interchange web app. */
+export const WAREHOUSE_TYPES = ["SNOWFLAKE", "DATABRICKS"] as const;
+
+/**
+ * The config of a warehouse credential. The contract shows these types only in `destinationType` and defines no
+ * config variant for them (emulator choice: `type` plus whatever string fields the seed gives, returned as stored).
+ */
+export const warehouseConfigSchema = z.object({ type: z.enum(WAREHOUSE_TYPES) }).catchall(z.string());
+
+/** A warehouse credential's config as stored. */
+export type WarehouseConfig = z.infer<typeof warehouseConfigSchema>;
+
+/** Any credential's config as stored: a writable destination or a warehouse made in the web app. */
+export type StoredCredentialConfig = DestinationConfig | WarehouseConfig;
+
+/** Whether a stored config is a warehouse (SNOWFLAKE, DATABRICKS). */
+export function isWarehouse(config: StoredCredentialConfig): config is WarehouseConfig {
+  return (WAREHOUSE_TYPES as readonly string[]).includes(config.type);
+}
+
 const dataDeliveryCredentialSeed = z
   .object({
     credentialId: z.string().min(1),
     name: z.string().min(1),
-    config: destinationConfigSchema,
+    config: z.union([destinationConfigSchema, warehouseConfigSchema]),
     status: z.enum(["PENDING", "VALIDATED", "FAILED"]).default("VALIDATED"),
     statusError: z.string().optional(),
   })
@@ -260,7 +280,7 @@ export interface SourceCredential {
 export interface DataDeliveryCredentialRecord {
   credentialId: string;
   name: string;
-  config: DestinationConfig;
+  config: StoredCredentialConfig;
   status: "PENDING" | "VALIDATED" | "FAILED";
   statusError?: string;
   validatedAt?: string;

@@ -5,7 +5,7 @@
  * `POST /_emulator/interchange/destinations`. Texts follow the platforms' own error names. The expired-token text
  * quotes the probe's request URL with its SAS query, as storage errors quote the request: a client must redact it.
  */
-import type { DestinationConfig } from "./model";
+import { isWarehouse, type DestinationConfig, type StoredCredentialConfig } from "./model";
 
 /** What a probe concludes. */
 export type ProbeOutcome = { status: "VALIDATED" } | { status: "FAILED"; statusError: string };
@@ -46,12 +46,17 @@ function accessDenied(config: DestinationConfig): string {
   }
 }
 
-/** Decide a probe's outcome for a destination at a given time. */
+/**
+ * Decide a probe's outcome for a credential at a given time. A warehouse credential (made in the web app) always
+ * validates: the emulator has no way to break it, and the provider never writes one.
+ */
 export function probeOutcome(
-  config: DestinationConfig,
+  stored: StoredCredentialConfig,
   deniedDestinations: readonly string[],
   now: Date,
 ): ProbeOutcome {
+  if (isWarehouse(stored)) return { status: "VALIDATED" };
+  const config: DestinationConfig = stored;
   const denied = deniedDestinations.includes(destinationKey(config));
   const fail = (statusError: string): ProbeOutcome => ({ status: "FAILED", statusError });
   switch (config.type) {

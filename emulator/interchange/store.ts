@@ -8,7 +8,7 @@ import {
   defaultInterchangeSettings,
   interchangeSeedSchema,
   type AdvertiserRecord,
-  type DestinationConfig,
+  type StoredCredentialConfig,
   type InterchangeSettings,
   type InterchangeState,
   type ParsedInterchangeSeed,
@@ -185,7 +185,7 @@ function buildState(seed: ParsedInterchangeSeed, settings: InterchangeSettings):
   return state;
 }
 
-function seededExpiry(config: DestinationConfig): { expiresAt?: string } {
-  const expiresAt = config.type === "AZURE_BLOB" ? sasExpiry(config.auth.sasToken) : undefined;
+function seededExpiry(config: StoredCredentialConfig): { expiresAt?: string } {
+  const expiresAt = config.type === "AZURE_BLOB" && "auth" in config ? sasExpiry(config.auth.sasToken) : undefined;
   return expiresAt === undefined ? {} : { expiresAt };
 }

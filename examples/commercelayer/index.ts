@@ -1,6 +1,6 @@
 // One Commerce Layer API credential of each kind for an organization: a sales channel for the storefront, an
-// integration for the ERP (acting as the organization's read-only role, looked up) and a webapp for the back office
-// (OAuth with a redirect URI).
+// integration for the ERP (acting as the organization's read-only role, looked up; its secret rotated every quarter)
+// and a webapp for the back office (OAuth with a redirect URI).
 import * as pulumi from "@pulumi/pulumi";
 import { commercelayer } from "pulumi-platform-credentials";
 
@@ -18,6 +18,13 @@ const storefront = new commercelayer.ApiCredential("storefront", {
 // no role id is copied into config and moving to another organization picks that organization's role.
 const erpRole = commercelayer.getRoleOutput({ organizationId, kind: "read_only" });
 
+// Rotation: the ERP's client secret is replaced (the new credential first, then the old one deleted) whenever a
+// trigger changes. `quarter` changes with the calendar, so the first `pulumi up` of each quarter rotates it;
+// `erpRotation` (stack config, optional) rotates it on demand: `pulumi config set erpRotation 2`.
+const now = new Date();
+const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+const erpRotation = config.get("erpRotation");
+
 const erp = new commercelayer.ApiCredential("erp", {
   organizationId,
   name: "ERP sync",
@@ -26,6 +33,9 @@ const erp = new commercelayer.ApiCredential("erp", {
   expiresIn: 14400,
   reference: "erp-sync",
   referenceOrigin: "platform-team",
+  // Any JSON object, as Commerce Layer takes it.
+  metadata: { owner: "platform-team", sync: { entities: ["skus", "prices"], intervalMinutes: 15 } },
+  rotationTriggers: { quarter, ...(erpRotation !== undefined ? { manual: erpRotation } : {}) },
 });
 
 const backoffice = new commercelayer.ApiCredential("backoffice", {

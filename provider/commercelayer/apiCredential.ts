@@ -12,9 +12,9 @@
  * only. When not even a list can tell whether the credential exists, the resource stays in the stack under the
  * provisional id `unconfirmed:<marker>`, which read, update and delete resolve by the marker.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { MAX_URL_LENGTH, checkWithSchema, requiredText, withSchemaDefaults } from "../check";
+import { MAX_URL_LENGTH, checkWithSchema, requiredText, rotationTriggersInput, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
 import type { ProviderContext } from "../context";
 import { ApiError, retry, type HttpClient } from "../http";
@@ -43,6 +43,7 @@ import {
   type NewApiCredential,
 } from "./apiCredentials";
 import { commerceLayerHttp } from "./http";
+import { checkRoleOfOrganization } from "./roles";
 
 /** Kinds that are neither sales channels, integrations nor webapps: Commerce Layer's dashboard apps one can fork. */
 export const DASHBOARD_APP_KINDS = [
@@ -66,7 +67,10 @@ export const DASHBOARD_APP_KINDS = [
   "webhooks",
 ] as const;
 
-/** Every kind this provider accepts (the Provisioning API reference): the three client types plus the dashboard app kinds. */
+/**
+ * The kinds Commerce Layer documents: the three client types plus the dashboard app kinds known today. The contract
+ * types `kind` as any string, so the resource accepts others too (the platform judges them).
+ */
 export const API_CREDENTIAL_KINDS = ["sales_channel", "integration", "webapp", ...DASHBOARD_APP_KINDS] as const;
 
 /** Kind of a Commerce Layer API credential. */
@@ -90,6 +94,17 @@ export const EXPIRES_IN_RANGE = { min: 7200, max: 31536000 } as const;
 export const CREATE_MARKER_KEY = "pulumi-platform-credentials:create";
 
 /**
+ * The `metadata` key under which a create stores the fingerprint of its `rotationTriggers` (a SHA-256 of their sorted
+ * JSON). `adopt` takes over only a credential whose fingerprint matches the program's triggers: the credential a
+ * rotation replaces (other triggers, or none) is never adopted by its own replacement. Reserved like
+ * {@link CREATE_MARKER_KEY}.
+ */
+export const ROTATION_MARKER_KEY = "pulumi-platform-credentials:rotation";
+
+/** Every metadata key the provider reserves for itself. */
+export const RESERVED_METADATA_KEYS: readonly string[] = [CREATE_MARKER_KEY, ROTATION_MARKER_KEY];
+
+/**
  * Prefix of the id a create leaves in state when Commerce Layer may have created the credential but neither its
  * answer nor a list could say which one (`unconfirmed:<marker>`). Read, update and delete resolve it by the marker.
  */
@@ -107,6 +122,24 @@ const SCRIPT_SCHEMES = /^(javascript|vbscript|data|file|blob):/i;
  */
 const MAX_TEXT_LENGTH = 255;
 
+/** Whether `value` is what JSON can carry: strings, finite numbers, booleans, null, arrays and plain objects of them. */
+function isJsonValue(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    // An undefined member is dropped when the object is sent, as JSON.stringify does.
+    return Object.values(value).every((v) => v === undefined || isJsonValue(v));
+  }
+  return false;
+}
+
+const jsonValue = z.unknown().refine(isJsonValue, {
+  error:
+    "metadata values must be JSON: strings, finite numbers, booleans, null, arrays or objects of them (no dates, " +
+    "functions or NaN; convert a date with toISOString())",
+});
+
 const inputsSchema = z.object({
   organizationId: requiredText(
     "organizationId",
@@ -120,15 +153,18 @@ const inputsSchema = z.object({
     `Display name of the credential (at most ${MAX_TEXT_LENGTH} characters; not unique on Commerce Layer). Updated ` +
       "in place.",
   ),
-  kind: z
-    .enum(API_CREDENTIAL_KINDS, {
-      error: `kind is not a known credential kind; use one of ${API_CREDENTIAL_KINDS.join(", ")}`,
-    })
-    .meta({ sdkType: "ApiCredentialKind", sdkTypeDescription: "Kind of a Commerce Layer API credential." })
-    .describe(
-      "Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork " +
-        "(`orders`, `imports`, `skus`, ...). Changing it replaces the credential.",
-    ),
+  // The contract types `kind` as a plain string (no enum, no pattern): the dashboard apps one can fork grow over
+  // time, so any kind passes here and Commerce Layer itself refuses one it does not know (422 naming `kind`).
+  kind: requiredText(
+    "kind",
+    `use sales_channel, integration, webapp or a dashboard app kind such as ${DASHBOARD_APP_KINDS.slice(0, 4).join(", ")}`,
+    MAX_TEXT_LENGTH,
+  ).describe(
+    "Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork " +
+      `(${DASHBOARD_APP_KINDS.map((k) => `\`${k}\``).join(", ")}, or any other app kind Commerce Layer takes). ` +
+      "`integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s " +
+      "for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.",
+  ),
   mode: z
     .enum(["test", "live"], { error: "mode must be test or live" })
     .default("test")
@@ -178,19 +214,24 @@ const inputsSchema = z.object({
     .optional()
     .describe("Identifier of the system that defines `reference`. Updated in place."),
   metadata: z
-    .record(z.string(), z.string({ error: "metadata values must be strings; convert numbers and booleans to text" }), {
-      error: "metadata must be a map of string keys to string values",
+    .record(z.string(), jsonValue, {
+      error: 'metadata must be a JSON object, e.g. { owner: "platform-team", tier: 2, tags: ["erp"] }',
     })
     .optional()
     .describe(
-      `Key-value strings attached to the credential. Updated in place. The key \`${CREATE_MARKER_KEY}\` is ` +
-        "reserved: the provider stores its create marker there.",
+      "Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, " +
+        "booleans and null included; compared by deep equality (key order does not matter). Not secret: it is " +
+        `shown in state and plans. Updated in place. The keys \`${CREATE_MARKER_KEY}\` and ` +
+        `\`${ROTATION_MARKER_KEY}\` are reserved: the provider stores its create and rotation markers there.`,
     ),
   roleId: requiredText("roleId", "remove it or use the id of a role of the organization", MAX_TEXT_LENGTH)
     .optional()
     .describe(
       "Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, " +
-        "forbidden for `sales_channel` and `webapp`. Updated in place.",
+        "forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's " +
+        "roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by " +
+        "every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in " +
+        "place.",
     ),
   adopt: z
     .boolean({ error: "adopt must be true or false" })
@@ -200,6 +241,10 @@ const inputsSchema = z.object({
         "a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails " +
         "the creation). Default false. Ignored after creation.",
     ),
+  rotationTriggers: rotationTriggersInput(
+    "A change replaces the credential create-before-delete: the new client secret exists before the old " +
+      "credential is deleted, so consumers can switch over.",
+  ),
   account: accountInput("commercelayer"),
 });
 
@@ -225,7 +270,8 @@ const outputsSchema = z.object({
 
 // Another account is another provisioning client: the credential is made again through it (the old one is deleted
 // through the old client, the account in its state).
-const REPLACE_ON = ["organizationId", "kind", "mode", "customApp", "account"] as const;
+// A rotation is a new credential (a new client secret): Commerce Layer cannot regenerate the secret in place.
+const REPLACE_ON = ["organizationId", "kind", "mode", "customApp", "rotationTriggers", "account"] as const;
 /** Inputs Commerce Layer lets PATCH change. */
 const MUTABLE = ["name", "redirectUri", "expiresIn", "reference", "referenceOrigin", "metadata", "roleId"] as const;
 /** Only matters at creation: toggling it later changes nothing on the platform. */
@@ -251,11 +297,40 @@ function inputChanged(key: string, olds: State, news: Record<string, unknown>): 
   return !equivalent(olds[key], news[key]);
 }
 
-/** `metadata` as the user wrote it: the provider's create marker left out (undefined when nothing else is set). */
+/** `metadata` as the user wrote it: the provider's markers left out (undefined when nothing else is set). */
 function userMetadata(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
-  if (!metadata || !Object.prototype.hasOwnProperty.call(metadata, CREATE_MARKER_KEY)) return metadata;
-  const { [CREATE_MARKER_KEY]: _marker, ...rest } = metadata;
+  if (!metadata || !RESERVED_METADATA_KEYS.some((k) => Object.prototype.hasOwnProperty.call(metadata, k))) {
+    return metadata;
+  }
+  const rest = Object.fromEntries(Object.entries(metadata).filter(([k]) => !RESERVED_METADATA_KEYS.includes(k)));
   return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/**
+ * The fingerprint of a set of rotation triggers (SHA-256 of their JSON with sorted keys); undefined when there are
+ * none, so a credential made without triggers carries no mark.
+ */
+export function rotationFingerprint(triggers: unknown): string | undefined {
+  if (!triggers || typeof triggers !== "object" || Object.keys(triggers).length === 0) return undefined;
+  const sorted = Object.keys(triggers)
+    .sort()
+    .map((k) => [k, (triggers as Record<string, unknown>)[k]]);
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
+}
+
+/** The rotation mark a credential carries, if any. */
+function rotationMarkOf(record: ApiCredential): string | undefined {
+  const mark = record.metadata?.[ROTATION_MARKER_KEY];
+  return typeof mark === "string" ? mark : undefined;
+}
+
+/** `metadata` to send for these inputs: the user's, plus the fingerprint of the rotation triggers when there are any. */
+function withRotationMark(
+  metadata: Readonly<Record<string, unknown>> | null | undefined,
+  triggers: unknown,
+): Readonly<Record<string, unknown>> | null | undefined {
+  const mark = rotationFingerprint(triggers);
+  return mark === undefined ? metadata : { ...metadata, [ROTATION_MARKER_KEY]: mark };
 }
 
 /** The create marker a credential carries, if any. */
@@ -269,20 +344,19 @@ function markerOfId(id: string): string | undefined {
   return id.startsWith(UNCONFIRMED_ID_PREFIX) ? id.slice(UNCONFIRMED_ID_PREFIX.length) : undefined;
 }
 
-/** The reserved metadata key may not be set by the program (it would defeat the create marker). */
+/** The reserved metadata keys may not be set by the program (they would defeat the create and rotation markers). */
 function reservedMetadataFailures(news: Record<string, unknown>): CheckFailure[] {
   const { metadata } = news;
-  if (!metadata || typeof metadata !== "object" || !Object.prototype.hasOwnProperty.call(metadata, CREATE_MARKER_KEY)) {
-    return [];
-  }
-  return [
-    {
-      property: `metadata.${CREATE_MARKER_KEY}`,
-      reason:
-        `the metadata key "${CREATE_MARKER_KEY}" is reserved: the provider stores its create marker there, to ` +
-        "recognise the credential after a lost create answer; use another key",
-    },
-  ];
+  if (!metadata || typeof metadata !== "object") return [];
+  const why: Readonly<Record<string, string>> = {
+    [CREATE_MARKER_KEY]: "its create marker there, to recognise the credential after a lost create answer",
+    [ROTATION_MARKER_KEY]:
+      "the fingerprint of rotationTriggers there, so adopt never takes the credential a rotation replaces",
+  };
+  return RESERVED_METADATA_KEYS.filter((k) => Object.prototype.hasOwnProperty.call(metadata, k)).map((key) => ({
+    property: `metadata.${key}`,
+    reason: `the metadata key "${key}" is reserved: the provider stores ${why[key]}; use another key`,
+  }));
 }
 
 /** Cross-field rules the Commerce Layer provisioning API enforces on the role; unknown values pass. */
@@ -318,6 +392,11 @@ function changesFor(current: State, news: ApiCredentialInputs): ApiCredentialCha
   for (const key of MUTABLE) {
     if (inputChanged(key, current, wanted)) changes[key] = normalized(wanted[key]) ?? null;
   }
+  // Metadata is replaced whole: the rotation mark stays with it.
+  if ("metadata" in changes) {
+    changes.metadata =
+      withRotationMark(changes.metadata as Record<string, unknown> | null, news.rotationTriggers) ?? null;
+  }
   return changes as ApiCredentialChanges;
 }
 
@@ -344,6 +423,8 @@ function stateOf(record: ApiCredential, fallback: State): State {
   set("metadata", userMetadata(record.metadata));
   set("roleId", record.roleId ?? undefined);
   set("adopt", fallback.adopt);
+  // Not the platform's either: the program's triggers (their fingerprint is the reserved metadata mark).
+  set("rotationTriggers", fallback.rotationTriggers);
   // Not the platform's: the account whose client made the credential, kept so later calls use that client.
   set("account", fallback.account);
   set("clientId", record.clientId);
@@ -395,15 +476,20 @@ function newCredential(inputs: ApiCredentialInputs, marker: string): NewApiCrede
     expiresIn: inputs.expiresIn,
     reference: inputs.reference,
     referenceOrigin: inputs.referenceOrigin,
-    metadata: { ...inputs.metadata, [CREATE_MARKER_KEY]: marker },
+    metadata: { ...withRotationMark(inputs.metadata, inputs.rotationTriggers), [CREATE_MARKER_KEY]: marker },
     roleId: inputs.roleId,
   };
 }
 
-/** Credentials named `inputs.name` in the organization. */
+/**
+ * Credentials named `inputs.name` in the organization that `adopt` may take: those whose rotation mark matches the
+ * program's triggers. The one a rotation replaces carries other triggers' mark (or none), and must be left for the
+ * engine to delete once its replacement exists, never adopted by that replacement.
+ */
 async function sameNamed(http: HttpClient, inputs: ApiCredentialInputs): Promise<ApiCredential[]> {
   const named = await listApiCredentialsNamed(http, inputs.name);
-  return named.filter((c) => c.organizationId === inputs.organizationId);
+  const mark = rotationFingerprint(inputs.rotationTriggers);
+  return named.filter((c) => c.organizationId === inputs.organizationId && rotationMarkOf(c) === mark);
 }
 
 /** Take over an existing credential: refuse when a fixed attribute differs, PATCH the mutable differences. */
@@ -546,6 +632,7 @@ async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marke
 
 async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
   const http = commerceLayerHttp(ctx);
+  if (inputs.roleId !== undefined) await checkRoleOfOrganization(ctx, inputs.organizationId, inputs.roleId);
   if (inputs.adopt) {
     const candidates = await sameNamed(http, inputs);
     if (candidates.length > 1) {
@@ -573,12 +660,14 @@ function keepingMarker(changes: ApiCredentialChanges, marker: string): ApiCreden
  * refresh reports the real one.
  */
 async function updateUnconfirmed(
+  ctx: ProviderContext,
   http: HttpClient,
   id: string,
   marker: string,
   olds: State,
   news: ApiCredentialInputs,
 ): Promise<State> {
+  if (news.roleId !== undefined) await checkRoleOfOrganization(ctx, news.organizationId, news.roleId);
   const found = await findUnconfirmed(http, olds, marker);
   if (!found) return (await createMarked(http, news, marker)).state;
   const changes = changesFor(stateOf(found, olds), news);
@@ -610,9 +699,10 @@ async function read(ctx: ProviderContext, id: string, state: State): Promise<Rea
 
 async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCredentialInputs): Promise<State> {
   const marker = markerOfId(id);
-  if (marker) return updateUnconfirmed(commerceLayerHttp(ctx), id, marker, olds, news);
+  if (marker) return updateUnconfirmed(ctx, commerceLayerHttp(ctx), id, marker, olds, news);
   const fallback: State = { ...news, clientSecret: olds.clientSecret };
   const changes = changesFor(olds, news);
+  if (typeof changes.roleId === "string") await checkRoleOfOrganization(ctx, news.organizationId, changes.roleId);
   if (Object.keys(changes).length === 0) {
     // Only a creation-time input changed: nothing to send, the platform's view stands.
     return { ...olds, adopt: news.adopt };
@@ -635,14 +725,17 @@ export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
   description:
     "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
     "Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; " +
-    "organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.",
+    "organization, kind, mode, customApp and rotationTriggers replace the credential (the new one is created " +
+    "before the old one is deleted). Delete removes it from Commerce Layer.",
   docs: {
     summary:
       "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
       "Provisioning API.",
     details: `\`name\`, \`redirectUri\`, \`expiresIn\`, \`reference\`, \`referenceOrigin\`, \`metadata\` and \`roleId\` are updated
-in place; \`organizationId\`, \`kind\`, \`mode\` and \`customApp\` replace the credential (the new one is created
-first; names need not be unique). Deleting the resource deletes the credential on Commerce Layer, which revokes it;
+in place; \`organizationId\`, \`kind\`, \`mode\`, \`customApp\` and \`rotationTriggers\` replace the credential (the
+new one is created first; names need not be unique). A \`rotationTriggers\` change is how to rotate the client
+secret: combine it with a time-based value (e.g. \`{ quarter: "2026-Q4" }\` computed from the current date) to rotate
+on a schedule. Deleting the resource deletes the credential on Commerce Layer, which revokes it;
 a credential already deleted elsewhere is simply dropped from state on refresh.
 
 \`clientId\` and \`clientSecret\` are secret outputs. Commerce Layer is only sure to return the secret when the

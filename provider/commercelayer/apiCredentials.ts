@@ -22,7 +22,8 @@ export interface NewApiCredential {
   readonly expiresIn?: number | undefined;
   readonly reference?: string | undefined;
   readonly referenceOrigin?: string | undefined;
-  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** Any JSON object (nested values included), sent as given. */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
   readonly roleId?: string | undefined;
 }
 
@@ -36,7 +37,7 @@ export interface ApiCredentialChanges {
   readonly expiresIn?: number | null;
   readonly reference?: string | null;
   readonly referenceOrigin?: string | null;
-  readonly metadata?: Readonly<Record<string, string>> | null;
+  readonly metadata?: Readonly<Record<string, unknown>> | null;
   readonly roleId?: string | null;
 }
 

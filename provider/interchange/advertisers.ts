@@ -19,6 +19,8 @@ import { EventEmitter, once } from "node:events";
 
 /** The most credentials one advertiser may hold (the contract's `maxItems`). */
 export const MAX_CREDENTIALS_PER_ADVERTISER = 20;
+/** Destination types the API can create (SNOWFLAKE and DATABRICKS appear only in responses). */
+const WRITABLE_DESTINATION_TYPES = ["GCS", "S3", "AZURE_BLOB"] as const;
 
 /** A credential's config as the API returns it: AZURE_BLOB without its SAS token; unknown types kept as they are. */
 const credentialConfigSchema = z.looseObject({ type: z.string() });
@@ -460,12 +462,32 @@ function changedSince(remote: RemoteCredential, known: KnownSasToken): string | 
   return undefined;
 }
 
+/** Whether the API can write a credential of this destination type (SNOWFLAKE and DATABRICKS it cannot). */
+export function isWritableType(type: string): boolean {
+  return (WRITABLE_DESTINATION_TYPES as readonly string[]).includes(type);
+}
+
+/**
+ * The refusal to write an entry under the name of a warehouse credential (SNOWFLAKE, DATABRICKS): the write would
+ * replace it, and the API can never bring it back.
+ */
+export function overwritesWarehouse(advertiserId: string, remote: RemoteCredential): RefusedError {
+  return new RefusedError(
+    `Refusing to write data-delivery credential "${remote.name}" on advertiser ${advertiserId}: that name belongs ` +
+      `to a ${remote.destinationType} credential (credentialId ${remote.credentialId}), made in the Interchange web ` +
+      `app. The API cannot write ${remote.destinationType} credentials, so writing this destination under its name ` +
+      "would replace it for good. Nothing was written. Give this resource another name, or manage that credential " +
+      "in the web app.",
+  );
+}
+
 /**
  * The body entries for the list `current` changed by `change`: every sibling rebuilt unchanged from its read shape.
  * Refuses (before anything is written) when a sibling cannot be re-sent: an AZURE_BLOB credential whose SAS token this
  * process does not know, or that changed on the platform since the state its token came from (the token may have been
  * rotated in the web app: re-sending it would put the old one back), or a SNOWFLAKE/DATABRICKS credential the API
- * cannot take back.
+ * cannot take back (the contract's PUT entry needs a full GCS, S3 or AZURE_BLOB config: no entry can keep an
+ * existing credential by reference). An upsert under the name of such a credential is refused too.
  */
 export function entriesAfterChange(
   advertiserId: string,
@@ -479,7 +501,10 @@ export function entriesAfterChange(
   const changedAzure: string[] = [];
   const notWritable: string[] = [];
   for (const remote of current) {
-    if (remote.name === target) continue;
+    if (remote.name === target) {
+      if ("upsert" in change && !isWritableType(remote.config.type)) throw overwritesWarehouse(advertiserId, remote);
+      continue;
+    }
     const known = remote.config.type === "AZURE_BLOB" ? tokens.known(advertiserId, remote.name) : undefined;
     const changed = known ? changedSince(remote, known) : undefined;
     if (changed) {
@@ -489,7 +514,7 @@ export function entriesAfterChange(
     const entry = entryFromRemote(remote, known?.sasToken);
     if (entry) entries.push(entry);
     else if (remote.config.type === "AZURE_BLOB") unknownAzure.push(remote.name);
-    else notWritable.push(`${remote.name} (${remote.destinationType})`);
+    else notWritable.push(`"${remote.name}" (${remote.destinationType}, credentialId ${remote.credentialId})`);
   }
   const action =
     "upsert" in change ? `write data-delivery credential "${target}"` : `remove data-delivery credential "${target}"`;
@@ -515,9 +540,16 @@ export function entriesAfterChange(
   if (notWritable.length > 0) {
     throw new RefusedError(
       `Refusing to ${action} on advertiser ${advertiserId}: the API replaces the advertiser's whole credential list, ` +
-        `and the sibling(s) ${notWritable.join(", ")} cannot be re-sent through the API (only GCS, S3 and ` +
-        "AZURE_BLOB can be written). Nothing was written. Manage this advertiser's data-delivery credentials in the " +
-        "Interchange app instead.",
+        `and the advertiser holds the warehouse credential(s) ${notWritable.join(", ")}, which the API lists but ` +
+        "cannot take back in a write " +
+        `(a PUT entry needs a full config, and only ${WRITABLE_DESTINATION_TYPES.join(", ")} configs can be sent), ` +
+        "so any write through the API would archive it. Nothing was written. Make this change in the Interchange " +
+        "web app (which keeps warehouse credentials), or remove the warehouse credential there first if it is no " +
+        "longer needed and run the command again" +
+        ("remove" in change
+          ? "; to stop managing this credential without writing, run `pulumi state delete <urn>` (it stays on the " +
+            "platform)."
+          : "."),
     );
   }
   if ("upsert" in change) entries.push(change.upsert);

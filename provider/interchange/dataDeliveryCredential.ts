@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { ProviderContext } from "../context";
-import { checkWithSchema, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
+import { checkWithSchema, pathSegmentText, requiredText, rotationTriggersInput, withSchemaDefaults } from "../check";
 import { accountInput } from "../config";
 import { ApiError, backoffDelay, platformText, retry, type Backoff } from "../http";
 import {
@@ -31,8 +31,10 @@ import {
   getAdvertiser,
   advertiserReadMark,
   getAdvertiserCredentials,
+  isWritableType,
   knownSasTokens,
   modifyAdvertiserCredentials,
+  overwritesWarehouse,
   readAdvertiserCredentials,
   validateDataDeliveryCredential,
   verifyAdvertiserWrite,
@@ -56,6 +58,11 @@ const MAX_ADVERTISER_ID_LENGTH = 255;
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 const GCS_BUCKET_PATTERN = /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
+/** The contract's length bounds of a GCS bucket (`GcsCredentialConfig.bucket`: minLength 1, maxLength 222). */
+export const GCS_BUCKET_LENGTH = { min: 1, max: 222 } as const;
+const GCS_BUCKET_LENGTH_ERROR =
+  `destination.bucket must be ${GCS_BUCKET_LENGTH.min} to ${GCS_BUCKET_LENGTH.max} characters; ` +
+  "use the bucket's name without gs://";
 const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
 const S3_REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const AZURE_ACCOUNT_PATTERN = /^[a-z0-9]+$/;
@@ -67,15 +74,16 @@ const gcsDestination = z
       type: z.literal("GCS").describe('"GCS": a Google Cloud Storage bucket.'),
       bucket: z
         .string({ error: "destination.bucket is required for GCS; use the bucket name without gs://" })
-        .min(3, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
-        .max(222, { error: "destination.bucket must be 3 to 222 characters; use the bucket's name without gs://" })
+        .min(GCS_BUCKET_LENGTH.min, { error: GCS_BUCKET_LENGTH_ERROR })
+        .max(GCS_BUCKET_LENGTH.max, { error: GCS_BUCKET_LENGTH_ERROR })
         .regex(GCS_BUCKET_PATTERN, {
           error:
             "destination.bucket must be lowercase letters, digits, '.', '_' or '-', starting and ending with a letter " +
-            "or digit; use the bucket's name without gs:// or a path",
+            "or digit (so at least 2 characters); use the bucket's name without gs:// or a path",
         })
         .describe(
-          "GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service " +
+          `GCS bucket the probe writes to and outputs ship into (${GCS_BUCKET_LENGTH.min}-${GCS_BUCKET_LENGTH.max} ` +
+            "chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service " +
             "account roles/storage.objectCreator on it.",
         ),
     },
@@ -222,8 +230,13 @@ export const dataDeliveryCredentialInputs = z.object({
     .default(false)
     .describe(
       "Take over a credential of the same name that already exists (default false: creating fails instead). " +
-        "Its config is updated to this destination.",
+        "Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never " +
+        "taken over (the API cannot write it: adopting would replace it).",
     ),
+  rotationTriggers: rotationTriggersInput(
+    "A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the " +
+      "destination, waited for as on create: an update, never a replace.",
+  ),
   account: accountInput("interchange"),
 });
 
@@ -479,6 +492,7 @@ async function writeAndProbe(
   ctx: ProviderContext,
   inputs: DataDeliveryCredentialInputs,
   decide: (current: AdvertiserDataDelivery) => "write" | "skip",
+  reprobe = false,
 ): Promise<{ id: string; state: State }> {
   const { advertiserId, name } = inputs;
   const id = credentialResourceId(advertiserId, name);
@@ -490,6 +504,10 @@ async function writeAndProbe(
   );
   let remote = findCredential(result.current, name) ?? findCredential(await getAdvertiser(ctx, advertiserId), name);
   if (!remote) throw notFoundAfterWrite(advertiserId, name);
+  if (reprobe && remote.status !== "PENDING") {
+    // An unchanged entry re-submitted keeps its status (no new probe): a rotation asks the platform for one.
+    remote = await validateDataDeliveryCredential(ctx, advertiserId, name);
+  }
   let poll: AdvertiserRead | undefined;
   if (waitForProbe && remote.status === "PENDING") {
     const waited = await waitForProbeOutcome(ctx, advertiserId, name, probeTimeoutSeconds, remote);
@@ -558,13 +576,17 @@ probe after create or update is a partial failure: the credential stays in the s
 The API stores an advertiser's credentials as one list that is replaced whole, so every write re-sends the
 advertiser's other credentials unchanged, one writer per advertiser at a time within a \`pulumi up\`.
 
+A \`rotationTriggers\` change re-submits the entry and re-runs the probe (an update); combine it with a time-based
+value, e.g. \`{ month: new Date().toISOString().slice(0, 7) }\`, to re-probe on a schedule.
+
 Delete removes the credential from the advertiser (its siblings stay). The API refuses while a data-delivery output
 still references the credential: remove or repoint that output first.
 
 Limitations: the API never returns Azure SAS tokens but needs them in every write, so a write on an advertiser that
 also holds an \`AZURE_BLOB\` credential not managed by this stack (same \`pulumi up\`) is refused before anything is
-written; manage every Azure credential of the advertiser in the same stack (use \`adopt: true\`). Advertisers holding
-SNOWFLAKE or DATABRICKS credentials cannot be written at all. Other writers of the same advertiser outside this
+written; manage every Azure credential of the advertiser in the same stack (use \`adopt: true\`). An advertiser
+holding a SNOWFLAKE or DATABRICKS credential (made in the web app; the API cannot re-send it, so a write would
+archive it) is refused before anything is written, naming it; a name taken by one is never adopted. Other writers of the same advertiser outside this
 process can race with it (the API has no ETag). \`pulumi import\` does not work for dynamic resources: use \`adopt\`.`,
     example: `import { interchange } from "pulumi-platform-credentials";
 
@@ -618,6 +640,8 @@ export const lldStatus = lld.status;`,
     return writeAndProbe(ctx, inputs, (current) => {
       const existing = findCredential(current, inputs.name);
       if (!existing) return "write";
+      // A warehouse credential can never be adopted: the API cannot write its type, so taking it over would replace it.
+      if (!isWritableType(existing.config.type)) throw overwritesWarehouse(inputs.advertiserId, existing);
       if (!inputs.adopt) {
         throw new RefusedError(
           `Advertiser ${inputs.advertiserId} already has a data-delivery credential named "${inputs.name}" ` +
@@ -682,7 +706,16 @@ export const lldStatus = lld.status;`,
     const destination = destinationFromRemote(remote, token) ?? (state.destination as Destination | undefined);
     if (!tokenStale && destination) rememberSasToken(ctx, { advertiserId, name, destination }, remote);
     const account = typeof state.account === "string" ? { account: state.account } : {};
-    const inputs = { advertiserId, name, ...(destination ? { destination } : {}), ...options, ...account };
+    // Not the platform's: the program's triggers, kept so a refresh shows no change to them.
+    const triggers = state.rotationTriggers !== undefined ? { rotationTriggers: state.rotationTriggers } : {};
+    const inputs = {
+      advertiserId,
+      name,
+      ...(destination ? { destination } : {}),
+      ...options,
+      ...triggers,
+      ...account,
+    };
     return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
   },
 
@@ -690,14 +723,16 @@ export const lldStatus = lld.status;`,
     if (olds.advertiserId !== news.advertiserId || olds.name !== news.name) {
       throw new BugError(`update of ${id} changes advertiserId or name, which must replace the resource`);
     }
-    if (sameValue(olds.destination, news.destination)) {
+    const rotated = !sameValue(olds.rotationTriggers, news.rotationTriggers);
+    if (sameValue(olds.destination, news.destination) && !rotated) {
       // Only provider options changed: nothing to write.
       rememberSasToken(ctx, news, seenIn(olds));
       return { ...olds, ...news };
     }
-    // A destination change (including a new SAS token) re-submits the entry; the API re-runs the probe. If the
-    // credential was removed outside Pulumi, this writes it again.
-    const written = await writeAndProbe(ctx, news, () => "write");
+    // A destination change (including a new SAS token) re-submits the entry; the API re-runs the probe. A rotation
+    // re-submits it too and asks for a new probe when the platform kept the old outcome. If the credential was
+    // removed outside Pulumi, this writes it again.
+    const written = await writeAndProbe(ctx, news, () => "write", rotated);
     return written.state;
   },
 

@@ -3,30 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { shims } from "../../provider/pulumi/shims";
 import { wrapSecretInputs } from "../secrets";
 
-/** Kind of a Commerce Layer API credential. */
-export type ApiCredentialKind =
-  | "sales_channel"
-  | "integration"
-  | "webapp"
-  | "bundles"
-  | "customers"
-  | "exports"
-  | "gift_cards"
-  | "imports"
-  | "inventory"
-  | "orders"
-  | "price_lists"
-  | "promotions"
-  | "resources"
-  | "returns"
-  | "shipments"
-  | "sku_lists"
-  | "skus"
-  | "stock_transfers"
-  | "subscriptions"
-  | "tags"
-  | "webhooks";
-
 /**
  * Arguments of an {@link ApiCredential}. Configure the provisioning client with `commercelayer:clientId` and
  * `commercelayer:clientSecret` (stack config, the secret with `--secret`) or `COMMERCELAYER_CLIENT_ID` /
@@ -41,10 +17,13 @@ export interface ApiCredentialArgs {
   /** Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place. */
   readonly name: pulumi.Input<string>;
   /**
-   * Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`,
-   * `skus`, ...). Changing it replaces the credential.
+   * Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`,
+   * `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`,
+   * `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other
+   * app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default
+   * token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
    */
-  readonly kind: pulumi.Input<ApiCredentialKind>;
+  readonly kind: pulumi.Input<string>;
   /** Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. */
   readonly mode?: pulumi.Input<"test" | "live">;
   /**
@@ -65,13 +44,17 @@ export interface ApiCredentialArgs {
   /** Identifier of the system that defines `reference`. Updated in place. */
   readonly referenceOrigin?: pulumi.Input<string>;
   /**
-   * Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is
-   * reserved: the provider stores its create marker there.
+   * Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans
+   * and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and
+   * plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation`
+   * are reserved: the provider stores its create and rotation markers there.
    */
-  readonly metadata?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  readonly metadata?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /**
    * Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`,
-   * forbidden for `sales_channel` and `webapp`. Updated in place.
+   * forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles
+   * before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential):
+   * an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
    */
   readonly roleId?: pulumi.Input<string>;
   /**
@@ -80,6 +63,13 @@ export interface ApiCredentialArgs {
    * Default false. Ignored after creation.
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces
+   * the credential create-before-delete: the new client secret exists before the old credential is deleted, so
+   * consumers can switch over.
+   */
+  readonly rotationTriggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --path 'platform-credentials:accounts.<name>.commerceLayerClientId' <value>`); the default
@@ -102,6 +92,7 @@ const INPUT_NAMES = [
   "metadata",
   "roleId",
   "adopt",
+  "rotationTriggers",
   "account",
 ] as const;
 const OUTPUT_NAMES = ["clientId", "clientSecret", "confidential", "scopes", "createdAt", "updatedAt"] as const;
@@ -115,9 +106,11 @@ const SECRET_OUTPUTS: readonly string[] = ["clientSecret", "clientId"];
  * API.
  *
  * `name`, `redirectUri`, `expiresIn`, `reference`, `referenceOrigin`, `metadata` and `roleId` are updated in place;
- * `organizationId`, `kind`, `mode` and `customApp` replace the credential (the new one is created first; names need not
- * be unique). Deleting the resource deletes the credential on Commerce Layer, which revokes it; a credential already
- * deleted elsewhere is simply dropped from state on refresh.
+ * `organizationId`, `kind`, `mode`, `customApp` and `rotationTriggers` replace the credential (the new one is created
+ * first; names need not be unique). A `rotationTriggers` change is how to rotate the client secret: combine it with a
+ * time-based value (e.g. `{ quarter: "2026-Q4" }` computed from the current date) to rotate on a schedule. Deleting the
+ * resource deletes the credential on Commerce Layer, which revokes it; a credential already deleted elsewhere is simply
+ * dropped from state on refresh.
  *
  * `clientId` and `clientSecret` are secret outputs. Commerce Layer is only sure to return the secret when the
  * credential is created: the provider keeps it from then on, and an adopted credential has no `clientSecret` when the
@@ -175,10 +168,13 @@ export class ApiCredential extends pulumi.dynamic.Resource {
   /** Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place. */
   declare readonly name: pulumi.Output<string>;
   /**
-   * Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`,
-   * `skus`, ...). Changing it replaces the credential.
+   * Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`,
+   * `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`,
+   * `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other
+   * app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default
+   * token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
    */
-  declare readonly kind: pulumi.Output<ApiCredentialKind>;
+  declare readonly kind: pulumi.Output<string>;
   /** Effective environment (`test` or `live`). */
   declare readonly mode: pulumi.Output<"test" | "live">;
   /**
@@ -195,13 +191,17 @@ export class ApiCredential extends pulumi.dynamic.Resource {
   /** Identifier of the system that defines `reference`. Updated in place. */
   declare readonly referenceOrigin: pulumi.Output<string | undefined>;
   /**
-   * Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is
-   * reserved: the provider stores its create marker there.
+   * Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans
+   * and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and
+   * plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation`
+   * are reserved: the provider stores its create and rotation markers there.
    */
-  declare readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  declare readonly metadata: pulumi.Output<Record<string, unknown> | undefined>;
   /**
    * Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`,
-   * forbidden for `sales_channel` and `webapp`. Updated in place.
+   * forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles
+   * before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential):
+   * an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
    */
   declare readonly roleId: pulumi.Output<string | undefined>;
   /**
@@ -210,6 +210,13 @@ export class ApiCredential extends pulumi.dynamic.Resource {
    * Default false. Ignored after creation.
    */
   declare readonly adopt: pulumi.Output<boolean>;
+  /**
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces
+   * the credential create-before-delete: the new client secret exists before the old credential is deleted, so
+   * consumers can switch over.
+   */
+  declare readonly rotationTriggers: pulumi.Output<Record<string, string> | undefined>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --path 'platform-credentials:accounts.<name>.commerceLayerClientId' <value>`); the default

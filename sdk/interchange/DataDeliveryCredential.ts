@@ -8,8 +8,8 @@ export interface GcsDestinationArgs {
   /** "GCS": a Google Cloud Storage bucket. */
   readonly type: "GCS";
   /**
-   * GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account
-   * roles/storage.objectCreator on it.
+   * GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect
+   * at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
    */
   readonly bucket: pulumi.Input<string>;
 }
@@ -47,8 +47,8 @@ export interface DataDeliveryDestination {
   /** "GCS": a Google Cloud Storage bucket. "S3": an Amazon S3 bucket. "AZURE_BLOB": an Azure Blob Storage container. */
   readonly type: "GCS" | "S3" | "AZURE_BLOB";
   /**
-   * GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account
-   * roles/storage.objectCreator on it.
+   * GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect
+   * at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
    */
   readonly bucket?: string;
   /** AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect). */
@@ -95,9 +95,17 @@ export interface DataDeliveryCredentialArgs {
   readonly validateOnRefresh?: pulumi.Input<boolean>;
   /**
    * Take over a credential of the same name that already exists (default false: creating fails instead). Its config is
-   * updated to this destination.
+   * updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot
+   * write it: adopting would replace it).
    */
   readonly adopt?: pulumi.Input<boolean>;
+  /**
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change
+   * re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination,
+   * waited for as on create: an update, never a replace.
+   */
+  readonly rotationTriggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --secret --path 'platform-credentials:accounts.<name>.interchangeApiKey' <value>`); the default
@@ -115,6 +123,7 @@ const INPUT_NAMES = [
   "probeTimeoutSeconds",
   "validateOnRefresh",
   "adopt",
+  "rotationTriggers",
   "account",
 ] as const;
 const OUTPUT_NAMES = [
@@ -143,14 +152,19 @@ const SECRET_OUTPUTS: readonly string[] = [];
  * The API stores an advertiser's credentials as one list that is replaced whole, so every write re-sends the
  * advertiser's other credentials unchanged, one writer per advertiser at a time within a `pulumi up`.
  *
+ * A `rotationTriggers` change re-submits the entry and re-runs the probe (an update); combine it with a time-based
+ * value, e.g. `{ month: new Date().toISOString().slice(0, 7) }`, to re-probe on a schedule.
+ *
  * Delete removes the credential from the advertiser (its siblings stay). The API refuses while a data-delivery output
  * still references the credential: remove or repoint that output first.
  *
  * Limitations: the API never returns Azure SAS tokens but needs them in every write, so a write on an advertiser that
  * also holds an `AZURE_BLOB` credential not managed by this stack (same `pulumi up`) is refused before anything is
- * written; manage every Azure credential of the advertiser in the same stack (use `adopt: true`). Advertisers holding
- * SNOWFLAKE or DATABRICKS credentials cannot be written at all. Other writers of the same advertiser outside this
- * process can race with it (the API has no ETag). `pulumi import` does not work for dynamic resources: use `adopt`.
+ * written; manage every Azure credential of the advertiser in the same stack (use `adopt: true`). An advertiser holding
+ * a SNOWFLAKE or DATABRICKS credential (made in the web app; the API cannot re-send it, so a write would archive it) is
+ * refused before anything is written, naming it; a name taken by one is never adopted. Other writers of the same
+ * advertiser outside this process can race with it (the API has no ETag). `pulumi import` does not work for dynamic
+ * resources: use `adopt`.
  *
  * @example
  * ```ts
@@ -221,9 +235,17 @@ export class DataDeliveryCredential extends pulumi.dynamic.Resource {
   declare readonly validateOnRefresh: pulumi.Output<boolean>;
   /**
    * Take over a credential of the same name that already exists (default false: creating fails instead). Its config is
-   * updated to this destination.
+   * updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot
+   * write it: adopting would replace it).
    */
   declare readonly adopt: pulumi.Output<boolean>;
+  /**
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change
+   * re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination,
+   * waited for as on create: an update, never a replace.
+   */
+  declare readonly rotationTriggers: pulumi.Output<Record<string, string> | undefined>;
   /**
    * Name of the account under `platform-credentials:accounts` in stack config whose credentials manage this resource
    * (`pulumi config set --secret --path 'platform-credentials:accounts.<name>.interchangeApiKey' <value>`); the default

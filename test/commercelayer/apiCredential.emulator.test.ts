@@ -20,6 +20,7 @@ import {
   CLIENT_SECRET,
   GREEN,
   commerceLayerSettings,
+  credentialHistory,
   emulatedCredentials,
   expireTokens,
   injectFault,
@@ -28,6 +29,7 @@ import {
 } from "./support";
 
 const emulator = useEmulator();
+const GREEN_ADMIN = "GreenAdm01";
 afterAll(() => closeHttpConnections());
 
 /** A fresh provider process's context (own token cache) pointed at the emulator. */
@@ -108,6 +110,8 @@ describe("lifecycle", () => {
       retrieve: 2,
       update: 1,
       delete: 2,
+      // The role was checked against the organization's roles once, for the create and the update alike.
+      roles: 1,
     });
   });
 
@@ -183,17 +187,21 @@ describe("token", () => {
       retrieve: 0,
       update: 0,
       delete: 0,
+      roles: 0,
     });
   });
 });
 
 describe("platform refusals and faults", () => {
-  it("surfaces a 422 with the attribute pointer", async () => {
-    const error = await apiCredential.create(context(), erp({ roleId: "NoSuchRole" })).catch((e: unknown) => e);
+  it("surfaces a 422 with the attribute pointer: a kind the platform does not take", async () => {
+    // check lets any kind through (the contract types it as a string); Commerce Layer judges it.
+    const error = await apiCredential
+      .create(context(), inputs({ organizationId: BLUE, name: "Mobile", kind: "mobile_app" }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 422, code: "VALIDATION_ERROR", field: "/data/relationships/role" });
+    expect(error).toMatchObject({ status: 422, code: "VALIDATION_ERROR", field: "/data/attributes/kind" });
     expect((error as Error).message).toContain(
-      "(field /data/relationships/role). Fix the roleId input of the resource and run the update again.",
+      "(field /data/attributes/kind). Fix the kind input of the resource and run the update again.",
     );
     expect(await emulatedCredentials(emulator.current)).toEqual([]);
   });
@@ -252,6 +260,98 @@ describe("client secret shown only at creation", () => {
     expect(read?.state.clientSecret).toBe(stored!.clientSecret);
     const updated = await apiCredential.update(ctx, created.id, read!.state, erp({ name: "renamed" }));
     expect(updated.clientSecret).toBe(stored!.clientSecret);
+  });
+});
+
+describe("kinds, metadata and roles as the platform takes them", () => {
+  it("creates a dashboard app credential with the documented default lifetime (7200 s; 14400 only for sales channels)", async () => {
+    const created = await apiCredential.create(
+      context(),
+      inputs({ organizationId: BLUE, name: "Returns app", kind: "returns" }),
+    );
+    expect(created.state).toMatchObject({ kind: "returns", expiresIn: 7200, confidential: true });
+  });
+
+  it("round-trips nested JSON metadata and reads it back without drift", async () => {
+    const ctx = context();
+    const metadata = { owner: "ops", tier: 2, live: true, retired: null, tags: ["erp", "sync"], limits: { rps: 10.5 } };
+    const created = await apiCredential.create(ctx, erp({ metadata }));
+    expect(created.state.metadata).toEqual(metadata);
+    const [stored] = await emulatedCredentials(emulator.current);
+    expect(stored!.metadata).toMatchObject(metadata);
+    const read = await apiCredential.read(ctx, created.id, created.state);
+    expect(read?.state.metadata).toEqual(metadata);
+    expect(apiCredential.diff(read!.state, erp({ metadata: { ...metadata, limits: { rps: 10.5 } } })).changes).toBe(
+      false,
+    );
+    const news = erp({ metadata: { ...metadata, limits: { rps: 20 } } });
+    const updated = await apiCredential.update(ctx, created.id, read!.state, news);
+    expect(updated.metadata).toEqual({ ...metadata, limits: { rps: 20 } });
+  });
+
+  it("refuses a roleId that is not one of the organization's roles before any write, listing the valid ones", async () => {
+    const ctx = context();
+    const error = await apiCredential.create(ctx, erp({ roleId: GREEN_ADMIN })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect((error as Error).message).toBe(
+      `roleId "${GREEN_ADMIN}" is not a role of Commerce Layer organization ${BLUE}. Set roleId to one of its roles: ` +
+        `"Admin" (admin) ${BLUE_ADMIN}, "Read-only" (read_only) ${BLUE_READ}, "Catalog editor" (custom) BlueCstm01. ` +
+        "Nothing was written.",
+    );
+    const created = await apiCredential.create(ctx, erp());
+    const refusedUpdate = await apiCredential
+      .update(ctx, created.id, created.state, erp({ roleId: "NoSuchRole" }))
+      .catch((e: unknown) => e);
+    expect((refusedUpdate as Error).message).toContain('roleId "NoSuchRole" is not a role');
+    expect(await requestCounts(emulator.current)).toMatchObject({ create: 1, update: 0, roles: 1 });
+    expect((await emulatedCredentials(emulator.current)).map((c) => c.roleId)).toEqual([BLUE_ADMIN]);
+  });
+
+  it("reads the organization's roles once for a batch of concurrent creates", async () => {
+    const ctx = context();
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => apiCredential.create(ctx, erp({ name: `ERP ${i}`, roleId: BLUE_READ }))),
+    );
+    expect(await requestCounts(emulator.current)).toMatchObject({ create: 6, roles: 1 });
+  });
+
+  it("refuses an organization the provisioning user cannot see, naming organizationId", async () => {
+    const error = await apiCredential
+      .create(context(), inputs({ organizationId: "NoSuchOrg1", name: "X", kind: "integration", roleId: BLUE_ADMIN }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect((error as Error).message).toContain(
+      "organization NoSuchOrg1 (organizationId) does not exist or is not visible",
+    );
+    expect(await requestCounts(emulator.current)).toMatchObject({ create: 0 });
+  });
+});
+
+describe("rotationTriggers", () => {
+  it("a replacement with new triggers makes a new credential even with adopt, and leaves the old one to delete", async () => {
+    const ctx = context();
+    const old = await apiCredential.create(ctx, erp({ adopt: true, rotationTriggers: { month: "2026-11" } }));
+    const news = erp({ adopt: true, rotationTriggers: { month: "2026-12" } });
+    expect(apiCredential.diff(old.state, news)).toMatchObject({
+      replaces: ["rotationTriggers"],
+      deleteBeforeReplace: false,
+    });
+    // What the engine does for a create-before-delete replacement: create the new one, then delete the old one.
+    const replacement = await apiCredential.create(ctx, news);
+    expect(replacement.id).not.toBe(old.id);
+    expect(replacement.state.clientSecret).not.toBe(old.state.clientSecret);
+    expect(replacement.state).toMatchObject({ rotationTriggers: { month: "2026-12" }, adopt: true });
+    expect(replacement.state.metadata).toBeUndefined();
+    await apiCredential.delete(ctx, old.id, old.state);
+    expect((await emulatedCredentials(emulator.current)).map((c) => c.id)).toEqual([replacement.id]);
+    expect((await credentialHistory(emulator.current)).map((e) => `${e.event} ${e.id}`)).toEqual([
+      `created ${old.id}`,
+      `created ${replacement.id}`,
+      `deleted ${old.id}`,
+    ]);
+    // Adopting with the same triggers (the state was lost) takes the credential those triggers made.
+    const again = await apiCredential.create(context(), news);
+    expect(again.id).toBe(replacement.id);
   });
 });
 

@@ -65,11 +65,28 @@ describe("check", () => {
     expect(failuresOf({ ...integration, expiresIn: 31536000 })).toEqual([]);
   });
 
-  it("rejects an unknown kind, listing the known ones", () => {
-    const failures = failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "mobile_app" });
+  it("accepts any kind string, as the contract types it (no enum, no pattern); refuses a blank one with the known kinds", () => {
+    // A dashboard app kind the provider does not list yet: Commerce Layer, not check, judges it.
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "links" })).toEqual([]);
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "returns" })).toEqual([]);
+    const failures = failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: " " });
     expect(failures.map((f) => f.property)).toEqual(["kind"]);
-    expect(failures[0]!.reason).toContain("use one of sales_channel, integration, webapp, bundles");
+    expect(failures[0]!.reason).toContain(
+      "use sales_channel, integration, webapp or a dashboard app kind such as bundles",
+    );
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: 3 }).map((f) => f.property)).toEqual(["kind"]);
     expect(API_CREDENTIAL_KINDS).toHaveLength(3 + DASHBOARD_APP_KINDS.length);
+  });
+
+  it("keeps the documented role rules for the kinds that have them, and none for other kinds", () => {
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "links", roleId: "BlueRead01" })).toEqual([]);
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "links" })).toEqual([]);
+    expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind: "integration" })[0]?.property).toBe("roleId");
+    for (const kind of ["sales_channel", "webapp"]) {
+      expect(failuresOf({ organizationId: "BlueBrnd01", name: "X", kind, roleId: "BlueRead01" })[0]?.reason).toContain(
+        `${kind} credentials cannot have a role`,
+      );
+    }
   });
 
   it("rejects a redirectUri that is not an absolute URI but accepts an app scheme", () => {
@@ -79,10 +96,36 @@ describe("check", () => {
     expect(failuresOf({ ...integration, redirectUri: "myapp://callback" })).toEqual([]);
   });
 
-  it("rejects non-string metadata values at their path", () => {
-    const failures = failuresOf({ ...integration, metadata: { owner: "team", tier: 3 } });
-    expect(failures.map((f) => f.property)).toEqual(["metadata.tier"]);
-    expect(failures[0]!.reason).toMatch(/metadata values must be strings/);
+  it("accepts any JSON object as metadata (nested objects, arrays, numbers, booleans, null)", () => {
+    const metadata = { owner: "team", tier: 3, live: true, retired: null, tags: ["erp", 2], limits: { rps: 10.5 } };
+    const checked = apiCredential.check({ ...integration, metadata });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs.metadata).toEqual(metadata);
+  });
+
+  it("rejects metadata that JSON cannot carry, at its path, and metadata that is not an object", () => {
+    const failures = failuresOf({ ...integration, metadata: { owner: "team", at: new Date(0), ratio: Number.NaN } });
+    expect(failures.map((f) => f.property)).toEqual(["metadata.at", "metadata.ratio"]);
+    expect(failures[0]!.reason).toMatch(/metadata values must be JSON/);
+    expect(failuresOf({ ...integration, metadata: ["a"] })[0]?.reason).toMatch(/metadata must be a JSON object/);
+    expect(failuresOf({ ...integration, metadata: "a=b" }).map((f) => f.property)).toEqual(["metadata"]);
+  });
+
+  it("refuses both reserved metadata keys, saying why", () => {
+    const failures = failuresOf({
+      ...integration,
+      metadata: { "pulumi-platform-credentials:create": "x", "pulumi-platform-credentials:rotation": { a: 1 } },
+    });
+    expect(failures.map((f) => f.property)).toEqual([
+      "metadata.pulumi-platform-credentials:create",
+      "metadata.pulumi-platform-credentials:rotation",
+    ]);
+    expect(failures[1]!.reason).toContain("so adopt never takes the credential a rotation replaces");
+  });
+
+  it("checks rotationTriggers as a map of strings", () => {
+    expect(failuresOf({ ...integration, rotationTriggers: { month: "2026-12" } })).toEqual([]);
+    expect(failuresOf({ ...integration, rotationTriggers: { month: 12 } })[0]?.property).toBe("rotationTriggers.month");
   });
 
   it("rejects a mode other than test or live", () => {
@@ -125,7 +168,8 @@ describe("check refuses what the API would misread (issue 11, item 10)", () => {
         property: "scopes",
         reason:
           '"scopes" is not an input of this resource; remove it (inputs: organizationId, name, kind, mode, ' +
-          "customApp, redirectUri, expiresIn, reference, referenceOrigin, metadata, roleId, adopt, account)",
+          "customApp, redirectUri, expiresIn, reference, referenceOrigin, metadata, roleId, adopt, rotationTriggers, " +
+          "account)",
       },
     ]);
   });
@@ -226,6 +270,38 @@ describe("diff", () => {
     );
   });
 
+  it("compares metadata deeply: nested key order is no change, a nested value change is an update", () => {
+    const nested = { ...state, metadata: { owner: "ops", limits: { rps: 10, burst: 20 }, tags: ["a", "b"] } };
+    const reordered = news({ metadata: { tags: ["a", "b"], limits: { burst: 20, rps: 10 }, owner: "ops" } });
+    expect(apiCredential.diff(nested, reordered).changes).toBe(false);
+    const changed = news({ metadata: { owner: "ops", limits: { rps: 11, burst: 20 }, tags: ["a", "b"] } });
+    expect(apiCredential.diff(nested, changed)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+      changedKeys: ["metadata"],
+    });
+    const reorderedArray = news({ metadata: { owner: "ops", limits: { rps: 10, burst: 20 }, tags: ["b", "a"] } });
+    expect(apiCredential.diff(nested, reorderedArray).changedKeys).toEqual(["metadata"]);
+  });
+
+  it("replaces create-before-delete when rotationTriggers change, are added or are removed", () => {
+    const rotated = { ...state, rotationTriggers: { month: "2026-11" } };
+    for (const [from, to] of [
+      [rotated, news({ rotationTriggers: { month: "2026-12" } })],
+      [state, news({ rotationTriggers: { month: "2026-12" } })],
+      [rotated, news()],
+    ] as const) {
+      expect(apiCredential.diff(from, to)).toEqual({
+        changes: true,
+        replaces: ["rotationTriggers"],
+        deleteBeforeReplace: false,
+        changedKeys: ["rotationTriggers"],
+      });
+    }
+    expect(apiCredential.diff(rotated, news({ rotationTriggers: { month: "2026-11" } })).changes).toBe(false);
+  });
+
   it.each([
     ["organizationId", { organizationId: "GreenGrc01" }],
     ["kind", { kind: "orders" }],
@@ -264,7 +340,7 @@ describe("JSON:API mapping", () => {
       expiresIn: 7200,
       reference: "ref",
       referenceOrigin: "crm",
-      metadata: { owner: "team" },
+      metadata: { owner: "team", limits: { rps: 10 }, tags: ["erp"], live: true, retired: null },
       roleId: "BlueAdmin1",
     });
     assertRequestMatches("commercelayer", "POST", "/api_credentials", doc);
@@ -280,7 +356,7 @@ describe("JSON:API mapping", () => {
           expires_in: 7200,
           reference: "ref",
           reference_origin: "crm",
-          metadata: { owner: "team" },
+          metadata: { owner: "team", limits: { rps: 10 }, tags: ["erp"], live: true, retired: null },
         },
         relationships: {
           organization: { data: { type: "organizations", id: "BlueBrnd01" } },

@@ -23,6 +23,7 @@ export const ROUTES = {
   retrieve: "GET /api/api_credentials/{apiCredentialId}",
   update: "PATCH /api/api_credentials/{apiCredentialId}",
   delete: "DELETE /api/api_credentials/{apiCredentialId}",
+  roles: "GET /api/organizations/{organizationId}/roles",
 } as const;
 
 /** Requests per route since the last reset, with 0 for routes never called. */
@@ -109,4 +110,19 @@ export async function deleteOutOfBand(emulator: RunningEmulator, id: string): Pr
     headers: { authorization: `Bearer ${token}`, accept: "application/vnd.api+json" },
   });
   if (answer.status !== 204) throw new Error(`out-of-band DELETE answered ${answer.status}`);
+}
+
+/** One entry of `GET /_emulator/commercelayer/history`: an API credential created or deleted, in order. */
+export interface CredentialEvent {
+  event: "created" | "deleted";
+  id: string;
+  name: string;
+  at: string;
+}
+
+/** The API credentials created and deleted since the last reset, in order. */
+export async function credentialHistory(emulator: RunningEmulator): Promise<CredentialEvent[]> {
+  const { status, body } = await admin(emulator, "GET", "/commercelayer/history");
+  if (status !== 200) throw new Error(`GET /_emulator/commercelayer/history answered ${status}`);
+  return body as CredentialEvent[];
 }

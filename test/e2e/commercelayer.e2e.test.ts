@@ -2,7 +2,9 @@
  * examples/commercelayer through the real `pulumi` CLI and engine against the emulator: the client secrets are secret
  * outputs in state and in the stack's outputs; a credential renamed out of band is noticed by refresh and put back by
  * the next up; one deleted out of band leaves the state and is created again; a redirect change is an update in
- * place; a move to another organization replaces; destroy deletes them on the platform.
+ * place; a new rotation trigger replaces the ERP credential create-before-delete (the emulator's history proves the
+ * order; the new secret is a secret output); a move to another organization replaces; destroy deletes them on the
+ * platform.
  */
 import { describe, expect, it } from "vitest";
 import type { ProjectStack } from "../../engine/stack";
@@ -113,6 +115,36 @@ describe.sequential("examples/commercelayer through the real pulumi CLI", () => 
     expect((await stored()).find((c) => c.id === before.id)?.redirectUri).toBe(
       "https://backoffice.acme.example/v2/callback",
     );
+  });
+
+  it("a new rotation trigger replaces the ERP credential create-before-delete: a new secret, still secret", async () => {
+    const before = resourceNamed(await stack.exportStack(), "erp");
+    const oldSecret = (await stored()).find((c) => c.id === before.id)?.clientSecret;
+    const historyBefore = (await e2e.admin("GET", "/commercelayer/history")) as unknown[];
+    await stack.setConfig({ "commercelayer:erpRotation": { value: "2026-12-01" } });
+    const preview = await e2e.record(stack.preview());
+    expect(preview.result.changeSummary).toEqual({ same: 3, replace: 1 });
+    expect(stepsOf(preview.events)).toMatchObject({ erp: "replace", storefront: "same", backoffice: "same" });
+
+    const up = await e2e.record(stack.up());
+    expect(up.result.summary.resourceChanges).toEqual({ same: 3, replace: 1 });
+    const after = resourceNamed(await stack.exportStack(), "erp");
+    expect(after.id).not.toBe(before.id);
+    const platform = await stored();
+    expect(platform.map((c) => c.id)).not.toContain(before.id);
+    const fresh = platform.find((c) => c.id === after.id);
+    expect(fresh?.clientSecret).toBeDefined();
+    expect(fresh?.clientSecret).not.toBe(oldSecret);
+    clientSecrets.push(fresh!.clientSecret!);
+    expect(up.result.outputs["erpClientSecret"]).toEqual({ value: fresh!.clientSecret, secret: true });
+    expect(isEncryptedSecret(after.outputs?.["clientSecret"])).toBe(true);
+    expect(after.outputs?.["rotationTriggers"]).toMatchObject({ manual: "2026-12-01" });
+    // The platform's own record of the order: the new credential existed before the old one was deleted.
+    const history = ((await e2e.admin("GET", "/commercelayer/history")) as { event: string; id: string }[]).slice(
+      historyBefore.length,
+    );
+    expect(history.map((e) => `${e.event} ${e.id}`)).toEqual([`created ${after.id}`, `deleted ${before.id}`]);
+    expect((await e2e.record(stack.preview())).result.changeSummary).toEqual({ same: 4 });
   });
 
   it("moving to another organization replaces all three", async () => {

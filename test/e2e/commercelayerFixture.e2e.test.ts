@@ -85,13 +85,25 @@ describe.sequential("commercelayer.ApiCredential lifecycle through the real pulu
   });
 
   it("surfaces Commerce Layer's 422 with the attribute pointer and creates nothing", async () => {
-    await fixture({ kind: "integration", roleId: "NoSuchRole" });
+    // check lets any kind string through (the contract types it as a string): the platform refuses this one.
+    await fixture({ kind: "mobile_app", roleId: "" });
     const failure = await e2e.recordFailure(stack.up());
     const printed = failure.message + failure.stdout + failure.stderr;
     expect(printed).toContain("Commerce Layer POST /api/api_credentials failed: 422 VALIDATION_ERROR");
     expect(printed).toContain(
-      "(field /data/relationships/role). Fix the roleId input of the resource and run the update again.",
+      "(field /data/attributes/kind). Fix the kind input of the resource and run the update again.",
     );
+    expect(await emulatedCredentials(e2e.emulator)).toEqual([]);
+  });
+
+  it("refuses a roleId that is not a role of the organization before any write, listing the valid ones", async () => {
+    await fixture({ kind: "integration", roleId: "NoSuchRole" });
+    const before = await requestCounts(e2e.emulator);
+    const failure = await e2e.recordFailure(stack.up());
+    const printed = failure.message + failure.stdout + failure.stderr;
+    expect(printed).toContain('roleId "NoSuchRole" is not a role of Commerce Layer organization BlueBrnd01');
+    expect(printed).toContain(`"Read-only" (read_only) ${BLUE_READ}`);
+    expect((await requestCounts(e2e.emulator)).create).toBe(before.create);
     expect(await emulatedCredentials(e2e.emulator)).toEqual([]);
   });
 

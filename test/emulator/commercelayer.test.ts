@@ -337,6 +337,41 @@ describe("api_credentials lifecycle", () => {
   });
 });
 
+describe("api_credentials metadata and history", () => {
+  it("stores and returns any JSON object as metadata, nested values included", async () => {
+    const metadata = { team: "ops", tier: 2, live: true, retired: null, tags: ["erp"], limits: { rps: 10.5 } };
+    const created = await createCredential({ name: "ERP", kind: "integration", metadata }, BLUE, BLUE_ADMIN);
+    expect(created.status).toBe(201);
+    expect(created.body.data.attributes.metadata).toEqual(metadata);
+    expect((await api("GET", `/api_credentials/${created.body.data.id}`)).body.data.attributes.metadata).toEqual(
+      metadata,
+    );
+    const notObject = await api("POST", "/api_credentials", {
+      body: credentialBody({ name: "ERP", kind: "integration", metadata: ["a"] }, BLUE, BLUE_ADMIN),
+    });
+    expectError(notObject, 422, "VALIDATION_ERROR", "/data/attributes/metadata");
+  });
+
+  it("records every create and delete in order in /_emulator/commercelayer/history, cleared by reset", async () => {
+    const first = (await createCredential({ name: "A", kind: "sales_channel" })).body.data.id as string;
+    const second = (await createCredential({ name: "A", kind: "sales_channel" })).body.data.id as string;
+    expect((await api("DELETE", `/api_credentials/${first}`)).status).toBe(204);
+    // Refused requests change nothing and are not recorded.
+    expect((await api("DELETE", `/api_credentials/${first}`)).status).toBe(404);
+    const history = await admin("GET", "/commercelayer/history");
+    expect(history.status).toBe(200);
+    expect(
+      (history.body as { event: string; id: string; name: string; at: string }[]).map((e) => [e.event, e.id, e.name]),
+    ).toEqual([
+      ["created", first, "A"],
+      ["created", second, "A"],
+      ["deleted", first, "A"],
+    ]);
+    expect((await admin("POST", "/reset")).status).toBe(200);
+    expect((await admin("GET", "/commercelayer/history")).body).toEqual([]);
+  });
+});
+
 describe("api_credentials rules", () => {
   it("requires a role for integration credentials", async () => {
     const res = await createCredential({ name: "No role", kind: "integration" });

@@ -11,10 +11,12 @@ import {
   dataOf,
   errorOf,
   KEYS,
+  requestJson,
   useEmulator,
   waitFor,
   type HttpResult,
 } from "../support/emulator";
+import { defaultSeed } from "../../emulator/seed";
 
 const emulator = useEmulator();
 const ADVERTISER = "/advertisers/{advertiserId}";
@@ -178,7 +180,7 @@ describe("full replace by name", () => {
   });
 
   it.each([
-    ["GCS bucket too short", { type: "GCS", bucket: "ab" }, "dataDelivery.credentials.0.config.bucket"],
+    ["GCS bucket too short for its pattern", { type: "GCS", bucket: "a" }, "dataDelivery.credentials.0.config.bucket"],
     ["GCS bucket upper case", { type: "GCS", bucket: "Acme" }, "dataDelivery.credentials.0.config.bucket"],
     ["S3 without region", { type: "S3", bucket: "acme-lld" }, "dataDelivery.credentials.0.config.region"],
     [
@@ -253,6 +255,91 @@ describe("full replace by name", () => {
     const wrongType = await put({ dataDelivery: { credentials: "all" } }, { invalidRequest: true });
     expect(wrongType.status).toBe(400);
     expect(errorOf(wrongType)).toMatchObject({ code: "VALIDATION_ERROR", field: "dataDelivery.credentials" });
+  });
+});
+
+describe("GCS bucket bounds", () => {
+  it("accepts the contract's 1–222 characters with its pattern (2 at least) and refuses 223", async () => {
+    expect((await putCredentials([gcs("short", "ab"), gcs("long", "a".repeat(222))])).status).toBe(200);
+    const tooLong = await put({ dataDelivery: { credentials: [gcs("x", "a".repeat(223))] } }, { invalidRequest: true });
+    expect(tooLong.status).toBe(400);
+    expect(errorOf(tooLong)).toMatchObject({
+      code: "VALIDATION_ERROR",
+      field: "dataDelivery.credentials.0.config.bucket",
+    });
+    expect(errorOf(tooLong).message).toContain("1–222");
+    const one = await put({ dataDelivery: { credentials: [gcs("x", "a")] } }, { invalidRequest: true });
+    expect(one.status).toBe(400);
+  });
+});
+
+describe("warehouse credentials made in the web app", () => {
+  // The contract lists SNOWFLAKE and DATABRICKS as destination types but defines no config for them, so these reads
+  // are not checked against it.
+  const rawCredentials = async () => {
+    const response = await requestJson(`${emulator.current.interchangeUrl}/advertisers/12345`, {
+      headers: { authorization: `Bearer ${KEYS.acme}` },
+    });
+    return (response.body as { data: Advertiser }).data.dataDelivery?.credentials ?? [];
+  };
+  const seedWarehouse = (body: unknown) =>
+    admin(emulator.current, "POST", "/interchange/advertisers/12345/warehouse-credentials", body);
+
+  it("are added through the administration API and listed with their config, VALIDATED by default", async () => {
+    await putCredentials([gcs("a")]);
+    const seeded = await seedWarehouse({ name: "wh", type: "SNOWFLAKE", config: { account: "acme-xy12345" } });
+    expect(seeded.status).toBe(201);
+    expect(seeded.body).toMatchObject({ name: "wh", destinationType: "SNOWFLAKE", status: "VALIDATED" });
+    const listed = await rawCredentials();
+    expect(listed.map((c) => [c.name, c.destinationType, c.config])).toEqual([
+      ["a", "GCS", { type: "GCS", bucket: "acme-lld" }],
+      ["wh", "SNOWFLAKE", { type: "SNOWFLAKE", account: "acme-xy12345" }],
+    ]);
+    expect((await seedWarehouse({ name: "wh", type: "DATABRICKS" })).status).toBe(409);
+    expect((await seedWarehouse({ name: "x", type: "GCS" })).status).toBe(400);
+    expect(
+      (
+        await admin(emulator.current, "POST", "/interchange/advertisers/nope/warehouse-credentials", {
+          name: "x",
+          type: "SNOWFLAKE",
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("cannot be re-sent in a PUT, and a PUT without one archives it (full replace by name)", async () => {
+    const seeded = await seedWarehouse({ name: "wh", type: "DATABRICKS", config: { host: "dbc-1.cloud" } });
+    const wh = (await rawCredentials())[0]!;
+    const resent = await put(
+      { dataDelivery: { credentials: [{ name: "wh", config: wh.config }] } },
+      { invalidRequest: true },
+    );
+    expect(resent.status).toBe(400);
+    expect(errorOf(resent).field).toBe("dataDelivery.credentials.0.config.type");
+    expect((await rawCredentials()).map((c) => c.credentialId)).toEqual([(seeded.body as Credential).credentialId]);
+    expect((await putCredentials([gcs("a")])).status).toBe(200);
+    expect((await rawCredentials()).map((c) => c.name)).toEqual(["a"]);
+  });
+
+  it("can be part of a seed document", async () => {
+    const seed = structuredClone(defaultSeed);
+    seed.interchange!.advertisers[0]!.dataDelivery = {
+      credentials: [{ credentialId: "990", name: "wh", config: { type: "SNOWFLAKE", account: "acme" } }],
+      outputs: [],
+    };
+    expect((await admin(emulator.current, "POST", "/seed", seed)).status).toBe(200);
+    const advertiserId = seed.interchange!.advertisers[0]!.id;
+    const response = await requestJson(`${emulator.current.interchangeUrl}/advertisers/${advertiserId}`, {
+      headers: { authorization: `Bearer ${KEYS.acme}` },
+    });
+    expect((response.body as { data: Advertiser }).data.dataDelivery?.credentials).toMatchObject([
+      {
+        credentialId: "990",
+        destinationType: "SNOWFLAKE",
+        config: { type: "SNOWFLAKE", account: "acme" },
+        status: "VALIDATED",
+      },
+    ]);
   });
 });
 

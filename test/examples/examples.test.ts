@@ -141,7 +141,14 @@ describe("examples/commercelayer", () => {
     expect([...regs.keys()].sort()).toEqual(["backoffice", "erp", "storefront"]);
     expect(regs.get("storefront")?.inputs).toMatchObject({ kind: "sales_channel", organizationId: "BlueBrnd01" });
     expect(regs.get("storefront")?.inputs["roleId"]).toBeUndefined();
-    expect(regs.get("erp")?.inputs).toMatchObject({ kind: "integration", roleId: "BlueRead01", expiresIn: 14400 });
+    expect(regs.get("erp")?.inputs).toMatchObject({
+      kind: "integration",
+      roleId: "BlueRead01",
+      expiresIn: 14400,
+      metadata: { owner: "platform-team", sync: { entities: ["skus", "prices"], intervalMinutes: 15 } },
+    });
+    // A time-based rotation trigger: the current quarter, so the first up of each quarter rotates the secret.
+    expect(regs.get("erp")?.inputs["rotationTriggers"]).toEqual({ quarter: expect.stringMatching(/^\d{4}-Q[1-4]$/) });
     // The role id came from the getRole lookup, which under mocks is an invoke the mocks answer.
     expect(runs.get("commercelayer")?.invocations).toEqual([
       {

@@ -116,8 +116,14 @@ const RULES: [Kind, string, Record<string, unknown>, string][] = [
   ],
   [
     "interchange:DataDeliveryCredential",
-    "GCS bucket ≥ 3 chars",
-    { ...delivery, destination: { type: "GCS", bucket: "ab" } },
+    "GCS bucket ≥ 2 chars (1–222 and a pattern with distinct first and last characters)",
+    { ...delivery, destination: { type: "GCS", bucket: "a" } },
+    "destination.bucket",
+  ],
+  [
+    "interchange:DataDeliveryCredential",
+    "GCS bucket ≤ 222 chars",
+    { ...delivery, destination: { type: "GCS", bucket: "a".repeat(223) } },
     "destination.bucket",
   ],
   [
@@ -151,7 +157,14 @@ const RULES: [Kind, string, Record<string, unknown>, string][] = [
     "destination.sasToken",
   ],
   ["commercelayer:ApiCredential", "name is required", { ...credential, name: undefined }, "name"],
-  ["commercelayer:ApiCredential", "kind is a documented kind", { ...credential, kind: "robot" }, "kind"],
+  ["commercelayer:ApiCredential", "kind is a non-blank string", { ...credential, kind: " " }, "kind"],
+  ["commercelayer:ApiCredential", "metadata is a JSON object", { ...credential, metadata: ["erp"] }, "metadata"],
+  [
+    "commercelayer:ApiCredential",
+    "rotationTriggers are strings",
+    { ...credential, rotationTriggers: { q: 4 } },
+    "rotationTriggers.q",
+  ],
   ["commercelayer:ApiCredential", "mode is test or live", { ...credential, mode: "prod" }, "mode"],
   ["commercelayer:ApiCredential", "expiresIn ≥ 7200", { ...credential, expiresIn: 60 }, "expiresIn"],
   ["commercelayer:ApiCredential", "expiresIn ≤ 31536000", { ...credential, expiresIn: 31_536_001 }, "expiresIn"],

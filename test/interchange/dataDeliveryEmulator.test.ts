@@ -103,6 +103,51 @@ describe("lifecycle", () => {
     expect(await countOf(emulator.current, ROUTES.put)).toBe(putsAfterDelete);
   });
 
+  it("a rotationTriggers change re-submits the entry (token included) and re-runs the probe, in place", async () => {
+    const { ctx, sentBodies } = emulatorContext(emulator.current);
+    const token = sasToken();
+    const azure = { type: "AZURE_BLOB", storageAccountName: "acmereports", containerName: "lld", sasToken: token };
+    const created = await def.create(ctx, inputs("lld-azure", azure, { rotationTriggers: { rotation: "2026-11" } }));
+    expect(created.state).toMatchObject({ rotationTriggers: { rotation: "2026-11" }, status: "VALIDATED" });
+    const [before] = await storedCredentials(emulator.current, "12345");
+    const counts = await requestCounts(emulator.current);
+    sentBodies.length = 0;
+
+    const news = inputs("lld-azure", azure, { rotationTriggers: { rotation: "2026-12" } });
+    expect(def.diff(created.state, news)).toMatchObject({ changes: true, replaces: [] });
+    const rotated = await def.update(ctx, created.id, created.state, news);
+    expect(rotated).toMatchObject({
+      rotationTriggers: { rotation: "2026-12" },
+      credentialId: created.state.credentialId,
+      status: "VALIDATED",
+    });
+    expect(Date.parse(String(rotated.validatedAt))).toBeGreaterThan(Date.parse(String(created.state.validatedAt)));
+    expect(sentBodies).toEqual([
+      {
+        dataDelivery: {
+          credentials: [
+            {
+              name: "lld-azure",
+              config: {
+                type: "AZURE_BLOB",
+                storageAccountName: "acmereports",
+                containerName: "lld",
+                auth: { mode: "SAS_TOKEN", sasToken: token },
+              },
+            },
+          ],
+        },
+      },
+    ]);
+    const after = await requestCounts(emulator.current);
+    expect((after[ROUTES.put] ?? 0) - (counts[ROUTES.put] ?? 0)).toBe(1);
+    expect((after[ROUTES.validate] ?? 0) - (counts[ROUTES.validate] ?? 0)).toBe(1);
+    const [stored] = await storedCredentials(emulator.current, "12345");
+    expect(stored).toMatchObject({ credentialId: before?.credentialId, status: "VALIDATED" });
+    // A refresh keeps the triggers (they are the program's, not the platform's).
+    expect((await def.read(ctx, created.id, rotated))?.state.rotationTriggers).toEqual({ rotation: "2026-12" });
+  });
+
   it("reads by id alone (get) and reports gone for an unknown advertiser", async () => {
     const { ctx } = emulatorContext(emulator.current);
     const read = await def.read(ctx, "12346/outlet-lld", {});
@@ -252,6 +297,70 @@ describe("siblings", () => {
     setTimeout(() => def.observe?.(next.ctx, z.state), 50);
     await creating;
     expect((await storedCredentials(emulator.current, "12345")).map((c) => c.name)).toEqual(["z-azure", "a-gcs"]);
+  });
+});
+
+describe("warehouse credentials (SNOWFLAKE, DATABRICKS) made in the web app", () => {
+  async function seedWarehouse(name: string, type: "SNOWFLAKE" | "DATABRICKS", advertiserId = "12345") {
+    const seeded = await admin(
+      emulator.current,
+      "POST",
+      `/interchange/advertisers/${advertiserId}/warehouse-credentials`,
+      {
+        name,
+        type,
+        config: { account: "acme-xy12345", database: "LLD" },
+      },
+    );
+    expect(seeded.status, seeded.text).toBe(201);
+    return seeded.body as { credentialId: string; destinationType: string };
+  }
+
+  it("a write next to one is refused before any PUT, naming it, why and the way out; nothing is lost", async () => {
+    const { ctx } = emulatorContext(emulator.current);
+    const a = await def.create(ctx, inputs("a-gcs", { type: "GCS", bucket: "acme-a" }));
+    const wh = await seedWarehouse("wh-snow", "SNOWFLAKE");
+    const putsBefore = await countOf(emulator.current, ROUTES.put);
+
+    const refused = await failureOf(def.create(ctx, inputs("b-gcs", { type: "GCS", bucket: "acme-b" })));
+    expect(refused).toBeInstanceOf(RefusedError);
+    const message = (refused as Error).message;
+    expect(message).toContain(`warehouse credential(s) "wh-snow" (SNOWFLAKE, credentialId ${wh.credentialId})`);
+    expect(message).toContain("would archive it. Nothing was written.");
+    expect(message).toContain("Make this change in the Interchange web app");
+    // An update and a delete of the managed sibling are refused the same way.
+    const moved = inputs("a-gcs", { type: "GCS", bucket: "acme-a2" });
+    expect(await failureOf(def.update(ctx, a.id, a.state, moved))).toBeInstanceOf(RefusedError);
+    const removal = await failureOf(def.delete(ctx, a.id, a.state));
+    expect((removal as Error).message).toContain("pulumi state delete");
+    expect(await countOf(emulator.current, ROUTES.put)).toBe(putsBefore);
+    const stored = await storedCredentials(emulator.current, "12345");
+    expect(stored.map((c) => [c.name, c.config.type, c.credentialId])).toEqual([
+      ["a-gcs", "GCS", a.state.credentialId],
+      ["wh-snow", "SNOWFLAKE", wh.credentialId],
+    ]);
+    // A refresh still reads the managed credential next to the warehouse one.
+    expect((await def.read(ctx, a.id, a.state))?.state).toMatchObject({ status: "VALIDATED", destinationType: "GCS" });
+  });
+
+  it("a create under a warehouse credential's name is refused, with or without adopt, and never overwrites it", async () => {
+    const wh = await seedWarehouse("lld-bricks", "DATABRICKS");
+    const { ctx } = emulatorContext(emulator.current);
+    for (const adopt of [false, true]) {
+      const refused = await failureOf(
+        def.create(ctx, inputs("lld-bricks", { type: "GCS", bucket: "acme-b" }, { adopt })),
+      );
+      expect(refused).toBeInstanceOf(RefusedError);
+      expect((refused as Error).message).toContain(
+        `that name belongs to a DATABRICKS credential (credentialId ${wh.credentialId})`,
+      );
+      expect((refused as Error).message).toContain("Give this resource another name");
+      expect((refused as Error).message).not.toContain("Set adopt: true");
+    }
+    expect(await countOf(emulator.current, ROUTES.put)).toBe(0);
+    expect((await storedCredentials(emulator.current, "12345")).map((c) => [c.name, c.config.type])).toEqual([
+      ["lld-bricks", "DATABRICKS"],
+    ]);
   });
 });
 

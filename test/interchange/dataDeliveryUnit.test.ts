@@ -70,8 +70,17 @@ describe("check", () => {
     expect(failuresOf({ ...gcs, destination: { type: "GCS", bucket: "Acme_LLD" } })).toEqual({
       "destination.bucket": expect.stringContaining("use the bucket's name without gs://"),
     });
-    expect(failuresOf({ ...gcs, destination: { type: "GCS", bucket: "ab" } })["destination.bucket"]).toContain(
-      "3 to 222",
+    // The contract's bounds: 1–222 characters with its pattern (which needs 2 at least: first and last character).
+    expect(def.check({ ...gcs, destination: { type: "GCS", bucket: "ab" } }).failures).toEqual([]);
+    expect(def.check({ ...gcs, destination: { type: "GCS", bucket: "a".repeat(222) } }).failures).toEqual([]);
+    expect(failuresOf({ ...gcs, destination: { type: "GCS", bucket: "a".repeat(223) } })["destination.bucket"]).toBe(
+      "destination.bucket must be 1 to 222 characters; use the bucket's name without gs://",
+    );
+    expect(failuresOf({ ...gcs, destination: { type: "GCS", bucket: "" } })["destination.bucket"]).toContain(
+      "so at least 2 characters",
+    );
+    expect(failuresOf({ ...gcs, destination: { type: "GCS", bucket: "a" } })["destination.bucket"]).toContain(
+      "so at least 2 characters",
     );
     expect(failuresOf({ ...gcs, destination: { type: "S3", bucket: "acme-lld", region: "US East" } })).toEqual({
       "destination.region": expect.stringContaining("us-east-1"),
@@ -184,6 +193,33 @@ describe("diff", () => {
     });
   });
 
+  it("updates in place (never replaces) when rotationTriggers change, are added or are removed", () => {
+    const rotated = { ...olds, rotationTriggers: { rotation: "2026-11" } };
+    for (const [from, to] of [
+      [rotated, news({ rotationTriggers: { rotation: "2026-12" } })],
+      [olds, news({ rotationTriggers: { rotation: "2026-12" } })],
+      [rotated, news({})],
+    ] as const) {
+      expect(def.diff(from, to)).toEqual({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+        changedKeys: ["rotationTriggers"],
+      });
+    }
+    expect(def.diff(rotated, news({ rotationTriggers: { rotation: "2026-11" } })).changes).toBe(false);
+  });
+
+  it("checks rotationTriggers as a map of strings", () => {
+    expect(def.check({ ...gcs, rotationTriggers: { rotation: "2026-12", owner: "ops" } }).failures).toEqual([]);
+    expect(failuresOf({ ...gcs, rotationTriggers: { rotation: 202612 } })).toEqual({
+      "rotationTriggers.rotation": expect.stringContaining("must be strings"),
+    });
+    expect(failuresOf({ ...gcs, rotationTriggers: "2026-12" })).toEqual({
+      rotationTriggers: expect.stringContaining("map of strings"),
+    });
+  });
+
   it("replaces on advertiserId and name", () => {
     expect(def.diff(olds, news({ name: "lld-other" })).replaces).toEqual(["name"]);
     expect(def.diff(olds, news({ advertiserId: "12346" })).replaces).toEqual(["advertiserId"]);
@@ -255,7 +291,17 @@ describe("the PUT body", () => {
 
   it("refuses siblings the API cannot take back, and a 21st credential", () => {
     const snow = remote("wh", { type: "SNOWFLAKE", account: "x" }, { destinationType: "SNOWFLAKE" });
-    expect(() => entriesAfterChange("12345", [snow], { upsert: newEntry }, tokens)).toThrow(/wh \(SNOWFLAKE\)/);
+    expect(() => entriesAfterChange("12345", [a, snow], { upsert: newEntry }, tokens)).toThrow(
+      /warehouse credential\(s\) "wh" \(SNOWFLAKE, credentialId id-wh\).*archive it\. Nothing was written\. Make this change in the Interchange web app/s,
+    );
+    expect(() => entriesAfterChange("12345", [a, snow], { remove: "a-gcs" }, tokens)).toThrow(/pulumi state delete/);
+    // Writing under a warehouse credential's own name would replace it: refused, whatever the siblings.
+    const sameName = { upsert: { name: "wh", config: { type: "GCS" as const, bucket: "acme-wh" } } };
+    expect(() => entriesAfterChange("12345", [snow], sameName, tokens)).toThrow(
+      /name belongs to a SNOWFLAKE credential \(credentialId id-wh\).*replace it for good\. Nothing was written/s,
+    );
+    // Removing one (never done by a resource that did not write it) needs no re-send of it.
+    expect(entriesAfterChange("12345", [a, snow], { remove: "wh" }, tokens)).toHaveLength(1);
     const twenty = Array.from({ length: 20 }, (_, i) => remote(`c${i}`, { type: "GCS", bucket: `acme-${i}` }));
     expect(() => entriesAfterChange("12345", twenty, { upsert: newEntry }, tokens)).toThrow(/at most 20/);
   });

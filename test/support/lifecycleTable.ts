@@ -252,7 +252,8 @@ export const lifecycleTable: readonly LifecycleCase[] = [
     },
     replace: { inputs: { ...apiCredentialInputs, kind: "sales_channel", roleId: undefined }, replaces: ["kind"] },
     invalid: {
-      inputs: { ...apiCredentialInputs, organizationId: 42, kind: "no_such_kind" },
+      // Any kind string passes check (the contract types it as a string); a blank one does not.
+      inputs: { ...apiCredentialInputs, organizationId: 42, kind: " " },
       failedProperties: ["organizationId", "kind"],
     },
     goneAfterDelete: true,

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.
+// An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode, customApp and rotationTriggers replace the credential (the new one is created before the old one is deleted). Delete removes it from Commerce Layer.
 type ApiCredential struct {
 	pulumi.CustomResourceState
 
@@ -30,10 +30,10 @@ type ApiCredential struct {
 	CustomApp pulumi.BoolPtrOutput `pulumi:"customApp"`
 	// Effective access-token lifetime in seconds.
 	ExpiresIn pulumi.IntPtrOutput `pulumi:"expiresIn"`
-	// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+	// Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
 	Kind pulumi.StringOutput `pulumi:"kind"`
-	// Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
-	Metadata pulumi.StringMapOutput `pulumi:"metadata"`
+	// Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
+	Metadata pulumi.MapOutput `pulumi:"metadata"`
 	// Effective environment (`test` or `live`). One of `test`, `live`.
 	Mode pulumi.StringPtrOutput `pulumi:"mode"`
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
@@ -46,8 +46,10 @@ type ApiCredential struct {
 	Reference pulumi.StringPtrOutput `pulumi:"reference"`
 	// Identifier of the system that defines `reference`. Updated in place.
 	ReferenceOrigin pulumi.StringPtrOutput `pulumi:"referenceOrigin"`
-	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
 	RoleId pulumi.StringPtrOutput `pulumi:"roleId"`
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+	RotationTriggers pulumi.StringMapOutput `pulumi:"rotationTriggers"`
 	// Scopes of the credential as Commerce Layer reports them.
 	Scopes pulumi.StringPtrOutput `pulumi:"scopes"`
 	// When the credential was last updated (ISO 8601).
@@ -129,10 +131,10 @@ type apiCredentialArgs struct {
 	CustomApp *bool `pulumi:"customApp"`
 	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
 	ExpiresIn *int `pulumi:"expiresIn"`
-	// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+	// Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
 	Kind string `pulumi:"kind"`
-	// Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
-	Metadata map[string]string `pulumi:"metadata"`
+	// Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
+	Metadata map[string]interface{} `pulumi:"metadata"`
 	// Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
 	Mode *string `pulumi:"mode"`
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
@@ -145,8 +147,10 @@ type apiCredentialArgs struct {
 	Reference *string `pulumi:"reference"`
 	// Identifier of the system that defines `reference`. Updated in place.
 	ReferenceOrigin *string `pulumi:"referenceOrigin"`
-	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
 	RoleId *string `pulumi:"roleId"`
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+	RotationTriggers map[string]string `pulumi:"rotationTriggers"`
 }
 
 // The set of arguments for constructing a ApiCredential resource.
@@ -157,10 +161,10 @@ type ApiCredentialArgs struct {
 	CustomApp pulumi.BoolPtrInput
 	// Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
 	ExpiresIn pulumi.IntPtrInput
-	// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+	// Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
 	Kind pulumi.StringInput
-	// Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
-	Metadata pulumi.StringMapInput
+	// Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
+	Metadata pulumi.MapInput
 	// Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
 	Mode pulumi.StringPtrInput
 	// Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
@@ -173,8 +177,10 @@ type ApiCredentialArgs struct {
 	Reference pulumi.StringPtrInput
 	// Identifier of the system that defines `reference`. Updated in place.
 	ReferenceOrigin pulumi.StringPtrInput
-	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+	// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
 	RoleId pulumi.StringPtrInput
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+	RotationTriggers pulumi.StringMapInput
 }
 
 func (ApiCredentialArgs) ElementType() reflect.Type {
@@ -249,14 +255,14 @@ func (o ApiCredentialOutput) ExpiresIn() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.IntPtrOutput { return v.ExpiresIn }).(pulumi.IntPtrOutput)
 }
 
-// Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+// Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
 func (o ApiCredentialOutput) Kind() pulumi.StringOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.StringOutput { return v.Kind }).(pulumi.StringOutput)
 }
 
-// Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
-func (o ApiCredentialOutput) Metadata() pulumi.StringMapOutput {
-	return o.ApplyT(func(v *ApiCredential) pulumi.StringMapOutput { return v.Metadata }).(pulumi.StringMapOutput)
+// Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
+func (o ApiCredentialOutput) Metadata() pulumi.MapOutput {
+	return o.ApplyT(func(v *ApiCredential) pulumi.MapOutput { return v.Metadata }).(pulumi.MapOutput)
 }
 
 // Effective environment (`test` or `live`). One of `test`, `live`.
@@ -289,9 +295,14 @@ func (o ApiCredentialOutput) ReferenceOrigin() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.StringPtrOutput { return v.ReferenceOrigin }).(pulumi.StringPtrOutput)
 }
 
-// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+// Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
 func (o ApiCredentialOutput) RoleId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ApiCredential) pulumi.StringPtrOutput { return v.RoleId }).(pulumi.StringPtrOutput)
+}
+
+// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+func (o ApiCredentialOutput) RotationTriggers() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *ApiCredential) pulumi.StringMapOutput { return v.RotationTriggers }).(pulumi.StringMapOutput)
 }
 
 // Scopes of the credential as Commerce Layer reports them.

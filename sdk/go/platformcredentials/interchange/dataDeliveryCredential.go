@@ -16,7 +16,7 @@ import (
 type DataDeliveryCredential struct {
 	pulumi.CustomResourceState
 
-	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
 	Adopt pulumi.BoolPtrOutput `pulumi:"adopt"`
 	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId pulumi.StringOutput `pulumi:"advertiserId"`
@@ -34,6 +34,8 @@ type DataDeliveryCredential struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds pulumi.IntPtrOutput `pulumi:"probeTimeoutSeconds"`
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+	RotationTriggers pulumi.StringMapOutput `pulumi:"rotationTriggers"`
 	// Outcome of the latest probe: PENDING, VALIDATED or FAILED (refresh re-probes when validateOnRefresh). One of `PENDING`, `VALIDATED`, `FAILED`.
 	Status pulumi.StringOutput `pulumi:"status"`
 	// The probe's failure reason when status is FAILED.
@@ -115,7 +117,7 @@ func DataDeliveryCredentialExists(ctx *pulumi.Context,
 }
 
 type dataDeliveryCredentialArgs struct {
-	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
 	Adopt *bool `pulumi:"adopt"`
 	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId string `pulumi:"advertiserId"`
@@ -125,6 +127,8 @@ type dataDeliveryCredentialArgs struct {
 	Name string `pulumi:"name"`
 	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds *int `pulumi:"probeTimeoutSeconds"`
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+	RotationTriggers map[string]string `pulumi:"rotationTriggers"`
 	// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 	ValidateOnRefresh *bool `pulumi:"validateOnRefresh"`
 	// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
@@ -133,7 +137,7 @@ type dataDeliveryCredentialArgs struct {
 
 // The set of arguments for constructing a DataDeliveryCredential resource.
 type DataDeliveryCredentialArgs struct {
-	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+	// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
 	Adopt pulumi.BoolPtrInput
 	// Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	AdvertiserId pulumi.StringInput
@@ -143,6 +147,8 @@ type DataDeliveryCredentialArgs struct {
 	Name pulumi.StringInput
 	// Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 	ProbeTimeoutSeconds pulumi.IntPtrInput
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+	RotationTriggers pulumi.StringMapInput
 	// Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
 	ValidateOnRefresh pulumi.BoolPtrInput
 	// Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
@@ -186,7 +192,7 @@ func (o DataDeliveryCredentialOutput) ToDataDeliveryCredentialOutputWithContext(
 	return o
 }
 
-// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+// Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
 func (o DataDeliveryCredentialOutput) Adopt() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.BoolPtrOutput { return v.Adopt }).(pulumi.BoolPtrOutput)
 }
@@ -229,6 +235,11 @@ func (o DataDeliveryCredentialOutput) Name() pulumi.StringOutput {
 // Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
 func (o DataDeliveryCredentialOutput) ProbeTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.IntPtrOutput { return v.ProbeTimeoutSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+func (o DataDeliveryCredentialOutput) RotationTriggers() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *DataDeliveryCredential) pulumi.StringMapOutput { return v.RotationTriggers }).(pulumi.StringMapOutput)
 }
 
 // Outcome of the latest probe: PENDING, VALIDATED or FAILED (refresh re-probes when validateOnRefresh). One of `PENDING`, `VALIDATED`, `FAILED`.

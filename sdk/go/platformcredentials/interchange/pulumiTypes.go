@@ -14,7 +14,7 @@ import (
 var _ = internal.GetEnvOrDefault
 
 type DataDeliveryCredentialDestination struct {
-	// GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+	// GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
 	Bucket *string `pulumi:"bucket"`
 	// Blob container the probe writes to (3-63 chars, lowercase, no '--').
 	ContainerName *string `pulumi:"containerName"`
@@ -40,7 +40,7 @@ type DataDeliveryCredentialDestinationInput interface {
 }
 
 type DataDeliveryCredentialDestinationArgs struct {
-	// GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+	// GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
 	Bucket pulumi.StringPtrInput `pulumi:"bucket"`
 	// Blob container the probe writes to (3-63 chars, lowercase, no '--').
 	ContainerName pulumi.StringPtrInput `pulumi:"containerName"`
@@ -80,7 +80,7 @@ func (o DataDeliveryCredentialDestinationOutput) ToDataDeliveryCredentialDestina
 	return o
 }
 
-// GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+// GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
 func (o DataDeliveryCredentialDestinationOutput) Bucket() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v DataDeliveryCredentialDestination) *string { return v.Bucket }).(pulumi.StringPtrOutput)
 }

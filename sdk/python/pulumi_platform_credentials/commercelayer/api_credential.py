@@ -25,27 +25,29 @@ class ApiCredentialArgs:
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  custom_app: pulumi.Input[Optional[_builtins.bool]] = None,
                  expires_in: pulumi.Input[Optional[_builtins.int]] = None,
-                 metadata: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metadata: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  redirect_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  reference: pulumi.Input[Optional[_builtins.str]] = None,
                  reference_origin: pulumi.Input[Optional[_builtins.str]] = None,
-                 role_id: pulumi.Input[Optional[_builtins.str]] = None):
+                 role_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a ApiCredential resource.
 
-        :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+        :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
         :param pulumi.Input[_builtins.str] name: Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
         :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
         :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         :param pulumi.Input[_builtins.bool] custom_app: Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
         :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] metadata: Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
+        :param pulumi.Input[Mapping[str, Any]] metadata: Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
         :param pulumi.Input[_builtins.str] mode: Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
         :param pulumi.Input[_builtins.str] redirect_uri: OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
         :param pulumi.Input[_builtins.str] reference: Any external identifier of the credential (ERP, CRM, ...). Updated in place.
         :param pulumi.Input[_builtins.str] reference_origin: Identifier of the system that defines `reference`. Updated in place.
-        :param pulumi.Input[_builtins.str] role_id: Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+        :param pulumi.Input[_builtins.str] role_id: Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
         """
         pulumi.set(__self__, "kind", kind)
         pulumi.set(__self__, "name", name)
@@ -74,12 +76,14 @@ class ApiCredentialArgs:
             pulumi.set(__self__, "reference_origin", reference_origin)
         if role_id is not None:
             pulumi.set(__self__, "role_id", role_id)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
 
     @_builtins.property
     @pulumi.getter
     def kind(self) -> pulumi.Input[_builtins.str]:
         """
-        Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+        Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
         """
         return pulumi.get(self, "kind")
 
@@ -149,14 +153,14 @@ class ApiCredentialArgs:
 
     @_builtins.property
     @pulumi.getter
-    def metadata(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def metadata(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
         """
-        Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
+        Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
         """
         return pulumi.get(self, "metadata")
 
     @metadata.setter
-    def metadata(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def metadata(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
         pulumi.set(self, "metadata", value)
 
     @_builtins.property
@@ -211,13 +215,25 @@ class ApiCredentialArgs:
     @pulumi.getter(name="roleId")
     def role_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+        Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
         """
         return pulumi.get(self, "role_id")
 
     @role_id.setter
     def role_id(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "role_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "rotation_triggers", value)
 
 
 @pulumi.type_token("platform-credentials:commercelayer:ApiCredential")
@@ -230,7 +246,7 @@ class ApiCredential(pulumi.CustomResource):
                  custom_app: pulumi.Input[Optional[_builtins.bool]] = None,
                  expires_in: pulumi.Input[Optional[_builtins.int]] = None,
                  kind: pulumi.Input[Optional[_builtins.str]] = None,
-                 metadata: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metadata: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -238,24 +254,26 @@ class ApiCredential(pulumi.CustomResource):
                  reference: pulumi.Input[Optional[_builtins.str]] = None,
                  reference_origin: pulumi.Input[Optional[_builtins.str]] = None,
                  role_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
-        An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.
+        An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode, customApp and rotationTriggers replace the credential (the new one is created before the old one is deleted). Delete removes it from Commerce Layer.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] adopt: At creation, take over the one existing credential with this name in the organization instead of creating a new one (its mutable attributes are updated to match; a different `kind`, `mode` or `customApp` fails the creation). Default false. Ignored after creation.
         :param pulumi.Input[_builtins.bool] custom_app: Whether the credential backs a custom app (a fork of a hosted dashboard app); API attribute `custom`. Default false. Changing it replaces the credential.
         :param pulumi.Input[_builtins.int] expires_in: Lifetime of the credential's access tokens in seconds (7200–31536000). When unset, Commerce Layer's default applies (14400 for sales channels, 7200 otherwise) and is reported in the output; removing a value set earlier keeps the current lifetime. Updated in place.
-        :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] metadata: Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
+        :param pulumi.Input[_builtins.str] kind: Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
+        :param pulumi.Input[Mapping[str, Any]] metadata: Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
         :param pulumi.Input[_builtins.str] mode: Environment of the credential: `test` (default) or `live`. Changing it replaces the credential. One of `test`, `live`.
         :param pulumi.Input[_builtins.str] name: Display name of the credential (at most 255 characters; not unique on Commerce Layer). Updated in place.
         :param pulumi.Input[_builtins.str] organization_id: Id of the Commerce Layer organization that owns the credential (e.g. `XGZwpOSrWL`). Changing it replaces the credential.
         :param pulumi.Input[_builtins.str] redirect_uri: OAuth redirect URI (absolute, e.g. `https://example.com/callback`). Updated in place.
         :param pulumi.Input[_builtins.str] reference: Any external identifier of the credential (ERP, CRM, ...). Updated in place.
         :param pulumi.Input[_builtins.str] reference_origin: Identifier of the system that defines `reference`. Updated in place.
-        :param pulumi.Input[_builtins.str] role_id: Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+        :param pulumi.Input[_builtins.str] role_id: Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
         """
         ...
     @overload
@@ -264,7 +282,7 @@ class ApiCredential(pulumi.CustomResource):
                  args: ApiCredentialArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode and customApp replace the credential. Delete removes it from Commerce Layer.
+        An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the Provisioning API. Name, redirect URI, token lifetime, reference, metadata and role are updated in place; organization, kind, mode, customApp and rotationTriggers replace the credential (the new one is created before the old one is deleted). Delete removes it from Commerce Layer.
 
         :param str resource_name: The name of the resource.
         :param ApiCredentialArgs args: The arguments to use to populate this resource's properties.
@@ -285,7 +303,7 @@ class ApiCredential(pulumi.CustomResource):
                  custom_app: pulumi.Input[Optional[_builtins.bool]] = None,
                  expires_in: pulumi.Input[Optional[_builtins.int]] = None,
                  kind: pulumi.Input[Optional[_builtins.str]] = None,
-                 metadata: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 metadata: pulumi.Input[Optional[Mapping[str, Any]]] = None,
                  mode: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -293,6 +311,7 @@ class ApiCredential(pulumi.CustomResource):
                  reference: pulumi.Input[Optional[_builtins.str]] = None,
                  reference_origin: pulumi.Input[Optional[_builtins.str]] = None,
                  role_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -326,6 +345,7 @@ class ApiCredential(pulumi.CustomResource):
             __props__.__dict__["reference"] = reference
             __props__.__dict__["reference_origin"] = reference_origin
             __props__.__dict__["role_id"] = role_id
+            __props__.__dict__["rotation_triggers"] = rotation_triggers
             __props__.__dict__["client_id"] = None
             __props__.__dict__["client_secret"] = None
             __props__.__dict__["confidential"] = None
@@ -372,6 +392,7 @@ class ApiCredential(pulumi.CustomResource):
         __props__.__dict__["reference"] = None
         __props__.__dict__["reference_origin"] = None
         __props__.__dict__["role_id"] = None
+        __props__.__dict__["rotation_triggers"] = None
         __props__.__dict__["scopes"] = None
         __props__.__dict__["updated_at"] = None
         return ApiCredential(resource_name, opts=opts, __props__=__props__)
@@ -442,15 +463,15 @@ class ApiCredential(pulumi.CustomResource):
     @pulumi.getter
     def kind(self) -> pulumi.Output[_builtins.str]:
         """
-        Kind of client: `sales_channel`, `integration`, `webapp`, or a dashboard app kind to fork (`orders`, `imports`, `skus`, ...). Changing it replaces the credential. One of `sales_channel`, `integration`, `webapp`, `bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`.
+        Kind of client: `sales_channel`, `integration`, `webapp`, or the kind of a dashboard app to fork (`bundles`, `customers`, `exports`, `gift_cards`, `imports`, `inventory`, `orders`, `price_lists`, `promotions`, `resources`, `returns`, `shipments`, `sku_lists`, `skus`, `stock_transfers`, `subscriptions`, `tags`, `webhooks`, or any other app kind Commerce Layer takes). `integration` needs `roleId`; `sales_channel` and `webapp` cannot have one. Default token lifetime 14400 s for `sales_channel`, 7200 s otherwise. Changing it replaces the credential.
         """
         return pulumi.get(self, "kind")
 
     @_builtins.property
     @pulumi.getter
-    def metadata(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+    def metadata(self) -> pulumi.Output[Optional[Mapping[str, Any]]]:
         """
-        Key-value strings attached to the credential. Updated in place. The key `pulumi-platform-credentials:create` is reserved: the provider stores its create marker there.
+        Any JSON object attached to the credential, as Commerce Layer takes it: nested objects, arrays, numbers, booleans and null included; compared by deep equality (key order does not matter). Not secret: it is shown in state and plans. Updated in place. The keys `pulumi-platform-credentials:create` and `pulumi-platform-credentials:rotation` are reserved: the provider stores its create and rotation markers there.
         """
         return pulumi.get(self, "metadata")
 
@@ -506,9 +527,17 @@ class ApiCredential(pulumi.CustomResource):
     @pulumi.getter(name="roleId")
     def role_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`. Updated in place.
+        Id of the organization role (admin, read_only or custom) the credential acts as. Required for `integration`, forbidden for `sales_channel` and `webapp`, optional for other kinds. Checked against the organization's roles before any write (`GET /organizations/{id}/roles`, once per organization per command, shared by every credential): an id that is not one of them fails, listing each role's name, kind and id. Updated in place.
         """
         return pulumi.get(self, "role_id")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change replaces the credential create-before-delete: the new client secret exists before the old credential is deleted, so consumers can switch over.
+        """
+        return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter

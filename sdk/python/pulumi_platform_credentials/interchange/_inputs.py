@@ -28,7 +28,7 @@ class DataDeliveryCredentialDestinationArgsDict(TypedDict):
     """
     bucket: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+    GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
     """
     container_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -58,7 +58,7 @@ class DataDeliveryCredentialDestinationArgs:
                  storage_account_name: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] type: "GCS": a Google Cloud Storage bucket. "S3": an Amazon S3 bucket. "AZURE_BLOB": an Azure Blob Storage container. One of `GCS`, `S3`, `AZURE_BLOB`.
-        :param pulumi.Input[_builtins.str] bucket: GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+        :param pulumi.Input[_builtins.str] bucket: GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
         :param pulumi.Input[_builtins.str] container_name: Blob container the probe writes to (3-63 chars, lowercase, no '--').
         :param pulumi.Input[_builtins.str] region: AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect).
         :param pulumi.Input[_builtins.str] sas_token: Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).
@@ -92,7 +92,7 @@ class DataDeliveryCredentialDestinationArgs:
     @pulumi.getter
     def bucket(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+        GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
         """
         return pulumi.get(self, "bucket")
 

@@ -26,6 +26,7 @@ class DataDeliveryCredentialArgs:
                  name: pulumi.Input[_builtins.str],
                  adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  probe_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  validate_on_refresh: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_probe: pulumi.Input[Optional[_builtins.bool]] = None):
         """
@@ -34,8 +35,9 @@ class DataDeliveryCredentialArgs:
         :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input['DataDeliveryCredentialDestinationArgs'] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
         :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
-        :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+        :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
         :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
         :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
         :param pulumi.Input[_builtins.bool] wait_for_probe: Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
@@ -50,6 +52,8 @@ class DataDeliveryCredentialArgs:
             probe_timeout_seconds = 120
         if probe_timeout_seconds is not None:
             pulumi.set(__self__, "probe_timeout_seconds", probe_timeout_seconds)
+        if rotation_triggers is not None:
+            pulumi.set(__self__, "rotation_triggers", rotation_triggers)
         if validate_on_refresh is None:
             validate_on_refresh = True
         if validate_on_refresh is not None:
@@ -99,7 +103,7 @@ class DataDeliveryCredentialArgs:
     @pulumi.getter
     def adopt(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+        Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
         """
         return pulumi.get(self, "adopt")
 
@@ -118,6 +122,18 @@ class DataDeliveryCredentialArgs:
     @probe_timeout_seconds.setter
     def probe_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "probe_timeout_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+        """
+        return pulumi.get(self, "rotation_triggers")
+
+    @rotation_triggers.setter
+    def rotation_triggers(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "rotation_triggers", value)
 
     @_builtins.property
     @pulumi.getter(name="validateOnRefresh")
@@ -155,6 +171,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
                  destination: pulumi.Input[Optional[Union['DataDeliveryCredentialDestinationArgs', 'DataDeliveryCredentialDestinationArgsDict', 'outputs.DataDeliveryCredentialDestination']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  probe_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  validate_on_refresh: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_probe: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
@@ -163,11 +180,12 @@ class DataDeliveryCredential(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+        :param pulumi.Input[_builtins.bool] adopt: Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
         :param pulumi.Input[_builtins.str] advertiser_id: Id of the Interchange advertiser that owns the credential, as a string (e.g. `"12345"`; at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input[Union['DataDeliveryCredentialDestinationArgs', 'DataDeliveryCredentialDestinationArgsDict', 'outputs.DataDeliveryCredentialDestination']] destination: Where Scope3 writes log-level data: GCS {bucket}, S3 {bucket, region} or AZURE_BLOB {storageAccountName, containerName, sasToken}. Changing it (including a new SAS token) is an update: the probe runs again.
         :param pulumi.Input[_builtins.str] name: Credential name, unique per advertiser (1–64 characters, `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`); data-delivery outputs reference it. Changing it replaces the resource.
         :param pulumi.Input[_builtins.int] probe_timeout_seconds: Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
         :param pulumi.Input[_builtins.bool] validate_on_refresh: Re-run the probe on every refresh (default true), so status reflects the destination today. Changing it writes nothing.
         :param pulumi.Input[_builtins.bool] wait_for_probe: Wait on create and update until Scope3's probe of the destination finishes (default true). A FAILED probe, or one still PENDING after `probeTimeoutSeconds`, fails the step while keeping the credential in the stack.
         """
@@ -200,6 +218,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
                  destination: pulumi.Input[Optional[Union['DataDeliveryCredentialDestinationArgs', 'DataDeliveryCredentialDestinationArgsDict', 'outputs.DataDeliveryCredentialDestination']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  probe_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_triggers: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  validate_on_refresh: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_probe: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
@@ -226,6 +245,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
             if probe_timeout_seconds is None:
                 probe_timeout_seconds = 120
             __props__.__dict__["probe_timeout_seconds"] = probe_timeout_seconds
+            __props__.__dict__["rotation_triggers"] = rotation_triggers
             if validate_on_refresh is None:
                 validate_on_refresh = True
             __props__.__dict__["validate_on_refresh"] = validate_on_refresh
@@ -271,6 +291,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
         __props__.__dict__["expires_at"] = None
         __props__.__dict__["name"] = None
         __props__.__dict__["probe_timeout_seconds"] = None
+        __props__.__dict__["rotation_triggers"] = None
         __props__.__dict__["status"] = None
         __props__.__dict__["status_error"] = None
         __props__.__dict__["updated_at"] = None
@@ -289,7 +310,7 @@ class DataDeliveryCredential(pulumi.CustomResource):
     @pulumi.getter
     def adopt(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination.
+        Take over a credential of the same name that already exists (default false: creating fails instead). Its config is updated to this destination. A SNOWFLAKE or DATABRICKS credential of that name is never taken over (the API cannot write it: adopting would replace it).
         """
         return pulumi.get(self, "adopt")
 
@@ -356,6 +377,14 @@ class DataDeliveryCredential(pulumi.CustomResource):
         Seconds to wait for a probe on create, update and refresh (1–1800, default 120). Changing it writes nothing.
         """
         return pulumi.get(self, "probe_timeout_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTriggers")
+    def rotation_triggers(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-submits the credential's entry (its SAS token, for AZURE_BLOB) and re-runs Scope3's probe of the destination, waited for as on create: an update, never a replace.
+        """
+        return pulumi.get(self, "rotation_triggers")
 
     @_builtins.property
     @pulumi.getter

@@ -55,7 +55,7 @@ class DataDeliveryCredentialDestination(dict):
                  storage_account_name: Optional[_builtins.str] = None):
         """
         :param _builtins.str type: "GCS": a Google Cloud Storage bucket. "S3": an Amazon S3 bucket. "AZURE_BLOB": an Azure Blob Storage container. One of `GCS`, `S3`, `AZURE_BLOB`.
-        :param _builtins.str bucket: GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+        :param _builtins.str bucket: GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
         :param _builtins.str container_name: Blob container the probe writes to (3-63 chars, lowercase, no '--').
         :param _builtins.str region: AWS region of the bucket, e.g. us-east-1 (a wrong region makes the probe fail with PermanentRedirect).
         :param _builtins.str sas_token: Secret. SAS query string (a leading ? is tolerated): a container SAS (sr=c) or an account SAS with srt including o, granting sp=cwd. Never returned by the API; changing it rotates the credential (update).
@@ -85,7 +85,7 @@ class DataDeliveryCredentialDestination(dict):
     @pulumi.getter
     def bucket(self) -> Optional[_builtins.str]:
         """
-        GCS bucket the probe writes to and outputs ship into (3-222 chars, no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
+        GCS bucket the probe writes to and outputs ship into (1-222 chars, `^[a-z0-9][a-z0-9._-]*[a-z0-9]$`, so in effect at least 2; no gs://). Grant the Scope3 service account roles/storage.objectCreator on it.
         """
         return pulumi.get(self, "bucket")
 
