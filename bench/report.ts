@@ -32,7 +32,15 @@ export interface BenchResults {
   date: string;
   /** The commit measured (`git rev-parse --short HEAD`), noting uncommitted changes to the packed code. */
   revision: string;
-  machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    os: string;
+    node: string;
+    /** The machine's 1-minute load average, sampled every 30 s during the run (absent in older results). */
+    load?: { min: number; median: number; max: number; samples: number };
+  };
   pulumi: { cli: string; cliSource: string; sdk: string; parallel: number };
   emulator: string;
   plan: { size: number; latenciesMs: number[]; rounds: number }[];
@@ -232,6 +240,12 @@ export function renderResults(r: BenchResults, s: Summary): string {
   out.push(
     `| Machine | ${r.machine.cpu}, ${r.machine.cores} cores (shared with other work while measured), ${r.machine.memoryGb} GB, ${r.machine.os}, Node ${r.machine.node} |`,
   );
+  if (r.machine.load) {
+    const l = r.machine.load;
+    out.push(
+      `| Machine load | 1-minute load average ${l.median} (${l.min}–${l.max}) on ${r.machine.cores} cores, sampled every 30 s (${l.samples} samples): other work ran beside the bench |`,
+    );
+  }
   out.push(
     `| Pulumi | CLI ${r.pulumi.cli} (${r.pulumi.cliSource}), @pulumi/pulumi ${r.pulumi.sdk}, default \`--parallel\` (${r.pulumi.parallel}) |`,
   );

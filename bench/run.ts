@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { cpus, release, platform, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, release, platform, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type * as automation from "@pulumi/pulumi/automation";
@@ -42,6 +42,18 @@ type Command = (typeof COMMANDS)[number];
 
 const started = Date.now();
 const log = (what: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
+
+/** Min, median and max of the load averages sampled during the run. */
+function loadSummary(samples: readonly number[]): { min: number; median: number; max: number; samples: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    min: round(sorted[0] ?? 0),
+    median: round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    samples: sorted.length,
+  };
+}
 
 /** The plan after the development overrides (`BENCH_SIZES`, `BENCH_ROUNDS`). */
 function plan(): { steps: typeof PLAN; partial: boolean } {
@@ -125,6 +137,9 @@ async function main(): Promise<void> {
   const stacks: ProjectStack[] = [];
   // Every measurement so far, written after each contender's commands: a late failure keeps what was measured.
   const progress = join(tmpdir(), `bench-progress-${process.pid}.json`);
+  // The machine's 1-minute load average every 30 s: the cores are shared, and the figures depend on what else ran.
+  const loads = [loadavg()[0] ?? 0];
+  const loadTimer = setInterval(() => loads.push(loadavg()[0] ?? 0), 30_000).unref();
   try {
     log(`pulumi CLI ${session.cli.version} (${session.cli.source}); installing the package from its tarball`);
     const installed = await withRetries(() => installPackage({ packageRoot: PACKAGE_ROOT, onProgress: log }));
@@ -150,6 +165,7 @@ async function main(): Promise<void> {
         memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
         os: `${platform()} ${release()}`,
         node: process.version,
+        load: loadSummary(loads),
       },
       pulumi: {
         cli: session.cli.version,
@@ -240,6 +256,7 @@ async function main(): Promise<void> {
     if (existsSync(progress)) log(`what was measured before the failure is in ${progress}`);
     throw error;
   } finally {
+    clearInterval(loadTimer);
     await closeAll(stacks);
     await emulator.close();
     await session.close();

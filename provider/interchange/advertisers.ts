@@ -418,6 +418,8 @@ export interface CredentialListWrite {
   readonly wrote: boolean;
   /** The PUT's sequence number in this process's {@link AdvertiserWrites} (0 when nothing was written). */
   readonly seq: number;
+  /** The names of the entries the PUT sent (empty when nothing was written). */
+  readonly sent: readonly string[];
 }
 
 /**
@@ -576,7 +578,7 @@ export async function modifyAdvertiserCredentials(
   return advertiserLocks(ctx).run(advertiserId, async () => {
     const current = (await lockedRead(ctx, advertiserId)).list;
     const change = decide(current);
-    if (!change) return { current, wrote: false, seq: 0 };
+    if (!change) return { current, wrote: false, seq: 0, sent: [] };
     const azureSiblings = current.credentials
       .filter((c) => c.config.type === "AZURE_BLOB")
       .map((c) => c.name)
@@ -614,7 +616,7 @@ export async function modifyAdvertiserCredentials(
         tokens.remember(advertiserId, entry.name, entry.config.auth.sasToken, written);
       }
     }
-    return { current: after, wrote: true, seq };
+    return { current: after, wrote: true, seq, sent: entries.map((e) => e.name) };
   });
 }
 

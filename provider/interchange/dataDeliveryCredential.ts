@@ -760,7 +760,8 @@ export const lldStatus = lld.status;`,
         }
         return { remove: name };
       });
-      if (removal.wrote) {
+      // A removal that left the list empty sent no sibling back: no other writer can have dropped one of its entries.
+      if (removal.wrote && removal.sent.length > 0) {
         const verified = await verifyAdvertiserWrite(ctx, advertiserId, { name, removed: true, seq: removal.seq });
         if (verified.missing) throw new Error(droppedByAnotherWriter(advertiserId, name, verified.missing, "removal"));
       }
