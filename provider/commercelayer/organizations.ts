@@ -43,7 +43,8 @@ const organizationObject = z.object({
 const roleObject = z.object({
   id: z.string().min(1),
   type: z.literal("roles"),
-  attributes: z.object({ name: z.string(), kind: z.string() }),
+  // The contract documents `kind` on every role; a role without one is read as `custom` rather than refused.
+  attributes: z.object({ name: z.string(), kind: z.string().nullable().optional() }),
 });
 
 const pageInfo = {
@@ -113,7 +114,7 @@ export function listOrganizationRoles(http: HttpClient, organizationId: string):
   return allPages(http, path, (body) => {
     const doc = parsePayload(roleList, body, { service: COMMERCE_LAYER, method: "GET", path });
     return {
-      items: doc.data.map((r) => ({ id: r.id, name: r.attributes.name, kind: r.attributes.kind })),
+      items: doc.data.map((r) => ({ id: r.id, name: r.attributes.name, kind: r.attributes.kind ?? "custom" })),
       pageCount: doc.meta?.page_count,
       next: Boolean(doc.links?.next),
     };
