@@ -38,6 +38,8 @@ import {
   type SourceCredential,
   type SourceCredentialAuthBody,
   type SourceCredentialRegistration,
+  sourceAuthTypeOf,
+  type SourceAuthType,
   type StorefrontCapabilities,
 } from "./storefronts";
 import { sourceCredentialDirectory, type RegistrationFlow } from "./sourceCredentialDirectory";
@@ -789,8 +791,9 @@ async function readAfterWrite(
 /**
  * Refuse before any register POST what the storefront's per-source rows already say cannot work: a source the
  * storefront does not list, or one that takes no credentials (`requiresCredentials: false`). One capabilities call
- * per storefront serves every resource of a batch. The rows carry no authentication type, so whether `auth` fits
- * the source is left to the register call, whose refusal names the source (see {@link explainRegistrationError}).
+ * per storefront serves every resource of a batch. The contract's rows have no authentication-type field: when a
+ * row states one ({@link sourceAuthTypeOf}) an `auth` of another kind is refused here too; when it does not, whether
+ * `auth` fits is left to the register call, whose refusal names the source (see {@link explainRegistrationError}).
  */
 async function refuseUnregistrableSource(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs) {
   let capabilities: StorefrontCapabilities;
@@ -819,7 +822,50 @@ async function refuseUnregistrableSource(ctx: ProviderContext, inputs: Storefron
         "source that requires credentials). Nothing was registered.",
     );
   }
+  const expected = sourceAuthTypeOf(row);
+  const given = authKindOf(inputs.auth);
+  if (expected !== undefined && expected !== given) {
+    throw new RefusedError(
+      `Source ${named(row)} of storefront ${inputs.storefrontId} authenticates with ${AUTH_KIND_TEXT[expected]}, ` +
+        `but auth is ${AUTH_KIND_TEXT[given]}. Set auth to ${AUTH_KIND_FIX[expected]}. Nothing was registered.`,
+    );
+  }
 }
+
+/** The kind of credential an `auth` input is, in the vocabulary of {@link SourceAuthType} (absent: OAuth). */
+function authKindOf(auth: SourceAuthInput | undefined): SourceAuthType {
+  if (auth === undefined) return "oauth";
+  switch (auth.type) {
+    case "api_key":
+    case "apiKey":
+    case "apikey":
+    case "bearer":
+      return "api_key";
+    case "jwt":
+      return "jwt";
+    case "basic":
+      return "basic";
+    case "none":
+    case undefined:
+      return "none";
+  }
+}
+
+const AUTH_KIND_TEXT: Readonly<Record<SourceAuthType, string>> = {
+  api_key: "an API key or bearer token",
+  jwt: "a JWT-bearer service account",
+  basic: "HTTP basic authentication",
+  oauth: "OAuth consent (no auth)",
+  none: "an account identifier only (auth {})",
+};
+
+const AUTH_KIND_FIX: Readonly<Record<SourceAuthType, string>> = {
+  api_key: '{ type: "api_key", token }',
+  jwt: '{ type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl }',
+  basic: '{ type: "basic", username, password }',
+  oauth: "nothing: leave auth out, and a person consents at the oauth.authorizationUrl output",
+  none: "{}",
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // The definition

@@ -461,13 +461,6 @@ describe("errors name the fix", () => {
     ["401 (unknown API key)", {}, { "interchange:apiKey": "scope3_nobody_emulatorkey" }, "interchange:apiKey", 401],
     ["403 (marketplaceAccount without admin)", { marketplaceAccount: true }, {}, "needs an admin API key", 403],
     ["404 (unknown storefront)", { storefrontId: 999 }, {}, "check storefrontId and sourceId", 404],
-    [
-      "400 (auth of the wrong type)",
-      { auth: { type: "basic", username: "acme", password: secretToken } },
-      {},
-      'auth matches the authentication type of source "src_apikey"',
-      400,
-    ],
   ];
   it.each(cases)("%s", async (_name, patch, config, fix, status) => {
     const err = await failureOf(
@@ -478,6 +471,19 @@ describe("errors name the fix", () => {
     expect(err.message).toContain(fix);
     expect(err.message).not.toContain(secretToken);
     expect(JSON.stringify(err)).not.toContain(secretToken);
+    expect(await storedCredentials()).toHaveLength(0);
+  });
+
+  it("auth of another kind than the source states is refused before the register call, naming both", async () => {
+    const err = await failureOf(
+      def.create(context(), inputs({ auth: { type: "basic", username: "acme", password: secretToken } })),
+    );
+    expect(err).toBeInstanceOf(RefusedError);
+    expect(err.message).toContain('Source "src_apikey" (Display Exchange (API key)) of storefront 101');
+    expect(err.message).toContain("authenticates with an API key or bearer token, but auth is HTTP basic");
+    expect(err.message).toContain('Set auth to { type: "api_key", token }');
+    expect(err.message).not.toContain(secretToken);
+    expect((await requestCounts())[REGISTER]).toBeUndefined();
     expect(await storedCredentials()).toHaveLength(0);
   });
 

@@ -266,7 +266,8 @@ describe("lifecycle through the real host", () => {
     expect(created.outputs.auth).toEqual(jwt);
     expectNoSecretIn(JSON.stringify({ ...created.outputs, auth: undefined }), "the outputs other than auth");
 
-    // The same key on the API-key source is refused by the platform (400): the message must not echo it.
+    // The same key on the basic-auth source is refused before the register call (the source's row states its
+    // authentication type): the message must not echo it.
     let error: unknown;
     try {
       await host.create(URN, (await host.check(URN, {}, { ...inputs, sourceId: "src_basic" })).inputs);
@@ -274,7 +275,9 @@ describe("lifecycle through the real host", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ProviderError);
-    expect((error as Error).message).toContain("Check that auth matches the authentication type of source");
+    expect((error as Error).message).toContain(
+      "authenticates with HTTP basic authentication, but auth is a JWT-bearer service account",
+    );
     expectNoSecretIn((error as Error).message, "the error message");
     expectNoSecretIn(host.logs(), "the host's logs");
   });

@@ -12,6 +12,7 @@ import { ProviderContext } from "../../provider/context";
 import { ApiError, closeHttpConnections } from "../../provider/http";
 import { RefusedError, type State } from "../../provider/resource";
 import {
+  explainRegistrationError,
   storefrontSourceCredential as def,
   type StorefrontSourceCredentialInputs,
 } from "../../provider/interchange/storefrontSourceCredential";
@@ -148,12 +149,41 @@ describe("the source is checked before registering", () => {
     expect(counts[STOREFRONT]).toBe(2);
   });
 
-  it("still explains a refusal of auth by the register call in terms of the source", async () => {
+  it("refuses auth of another kind than the source's row states, before the register call", async () => {
     const err = await failureOf(
       def.create(context(), inputs({ sourceId: "src_jwt", auth: { type: "api_key", token: newToken() } })),
     );
-    expect(err).toBeInstanceOf(ApiError);
-    expect(err.message).toContain('Check that auth matches the authentication type of source "src_jwt"');
+    expect(err).toBeInstanceOf(RefusedError);
+    expect(err.message).toContain("authenticates with a JWT-bearer service account, but auth is an API key");
+    expect((await requestCounts())[REGISTER]).toBeUndefined();
+  });
+
+  it("refuses auth on an OAuth source and a missing auth on an API-key source, before the register call", async () => {
+    const oauth = await failureOf(
+      def.create(context(), inputs({ sourceId: "src_oauth", auth: { type: "api_key", token: newToken() } })),
+    );
+    expect(oauth).toBeInstanceOf(RefusedError);
+    expect(oauth.message).toContain("leave auth out");
+    const missing = await failureOf(def.create(context(), inputs({ auth: undefined })));
+    expect(missing).toBeInstanceOf(RefusedError);
+    expect(missing.message).toContain("but auth is OAuth consent (no auth)");
+    expect((await requestCounts())[REGISTER]).toBeUndefined();
+  });
+
+  it("explains the register call's own refusal of auth in terms of the source (rows that state no type)", () => {
+    const refused = new ApiError({
+      service: "Scope3 Interchange",
+      method: "POST",
+      path: "/storefronts/101/sources/src_jwt/credentials",
+      status: 400,
+      code: "VALIDATION_ERROR",
+      platformMessage: "auth does not match the source's authentication type",
+    });
+    const explained = explainRegistrationError(refused, inputs({ sourceId: "src_jwt" }));
+    expect(explained).toBeInstanceOf(ApiError);
+    expect((explained as Error).message).toContain(
+      'Check that auth matches the authentication type of source "src_jwt"',
+    );
   });
 });
 
