@@ -17,7 +17,14 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context";
 import { accountCommand, accountInput, settingKeys } from "../config";
-import { checkWithSchema, httpsUrlText, pathSegmentText, requiredText, withSchemaDefaults } from "../check";
+import {
+  checkWithSchema,
+  httpsUrlText,
+  pathSegmentText,
+  requiredText,
+  rotationTriggersInput,
+  withSchemaDefaults,
+} from "../check";
 import { ApiError, backoffDelay, retry, type Backoff } from "../http";
 import {
   PartialFailure,
@@ -221,18 +228,10 @@ export const storefrontSourceCredentialInputs = z.object({
         "secret to `auth`). Default false: create fails instead, naming the registration. Changing it alone " +
         "changes no remote object.",
     ),
-  rotationTriggers: z
-    .record(
-      z.string({ error: "rotationTriggers keys must be strings" }),
-      z.string({ error: "rotationTriggers values must be strings; convert numbers and dates with String()" }),
-      { error: 'rotationTriggers must be a map of strings (e.g. {keyVersion: "2"}); leave it out for none' },
-    )
-    .optional()
-    .describe(
-      "Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does " +
-        "(an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date " +
-        '(e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.',
-    ),
+  rotationTriggers: rotationTriggersInput(
+    "A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An " +
+      "empty map is the same as none.",
+  ),
   detectOutOfBandRotation: z
     .boolean({ error: "detectOutOfBandRotation must be true or false; leave it out for the default (true)" })
     .optional()

@@ -121,9 +121,10 @@ export interface StorefrontSourceCredentialArgs {
    */
   readonly adopt?: pulumi.Input<boolean>;
   /**
-   * Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an
-   * update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter:
-   * "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change
+   * re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the
+   * same as none.
    */
   readonly rotationTriggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
@@ -267,9 +268,10 @@ export class StorefrontSourceCredential extends pulumi.dynamic.Resource {
    */
   declare readonly adopt: pulumi.Output<boolean>;
   /**
-   * Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an
-   * update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter:
-   * "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+   * Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a
+   * time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change
+   * re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the
+   * same as none.
    */
   declare readonly rotationTriggers: pulumi.Output<Record<string, string> | undefined>;
   /**

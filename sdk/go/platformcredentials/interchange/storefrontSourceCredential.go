@@ -44,7 +44,7 @@ type StorefrontSourceCredential struct {
 	RegisteredBy pulumi.StringOutput `pulumi:"registeredBy"`
 	// Always `manual`: the API cannot revoke; deleting the resource leaves the credential registered. Revoke it in the Interchange web app. One of `manual`.
 	Revocation pulumi.StringOutput `pulumi:"revocation"`
-	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
 	RotationTriggers pulumi.StringMapOutput `pulumi:"rotationTriggers"`
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId pulumi.StringOutput `pulumi:"sourceId"`
@@ -133,7 +133,7 @@ type storefrontSourceCredentialArgs struct {
 	DetectOutOfBandRotation *bool `pulumi:"detectOutOfBandRotation"`
 	// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 	MarketplaceAccount *bool `pulumi:"marketplaceAccount"`
-	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
 	RotationTriggers map[string]string `pulumi:"rotationTriggers"`
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId string `pulumi:"sourceId"`
@@ -153,7 +153,7 @@ type StorefrontSourceCredentialArgs struct {
 	DetectOutOfBandRotation pulumi.BoolPtrInput
 	// Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
 	MarketplaceAccount pulumi.BoolPtrInput
-	// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+	// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
 	RotationTriggers pulumi.StringMapInput
 	// Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
 	SourceId pulumi.StringInput
@@ -268,7 +268,7 @@ func (o StorefrontSourceCredentialOutput) Revocation() pulumi.StringOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringOutput { return v.Revocation }).(pulumi.StringOutput)
 }
 
-// Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+// Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
 func (o StorefrontSourceCredentialOutput) RotationTriggers() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *StorefrontSourceCredential) pulumi.StringMapOutput { return v.RotationTriggers }).(pulumi.StringMapOutput)
 }

@@ -39,7 +39,7 @@ class StorefrontSourceCredentialArgs:
         :param pulumi.Input['StorefrontSourceCredentialAuthArgs'] auth: How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
         :param pulumi.Input[_builtins.bool] detect_out_of_band_rotation: Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
         :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
         """
         pulumi.set(__self__, "account_identifier", account_identifier)
         pulumi.set(__self__, "source_id", source_id)
@@ -145,7 +145,7 @@ class StorefrontSourceCredentialArgs:
     @pulumi.getter(name="rotationTriggers")
     def rotation_triggers(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
         """
         return pulumi.get(self, "rotation_triggers")
 
@@ -179,7 +179,7 @@ class StorefrontSourceCredential(pulumi.CustomResource):
         :param pulumi.Input[Union['StorefrontSourceCredentialAuthArgs', 'StorefrontSourceCredentialAuthArgsDict', 'outputs.StorefrontSourceCredentialAuth']] auth: How the source authenticates this account (secret), in the platform's own shapes: `{type: "api_key", token}` (aliases `apikey`, `bearer`, `apiKey`), `{type: "jwt", privateKey, issuer, subject, keyId, scope, tokenEndpointUrl, audienceUrl, algorithm?, environment?}`, `{type: "basic", username, password}`, or `{}` (alias `{type: "none"}`) for a source without a secret; omit it for OAuth sources. A change re-registers the account (rotation, no replacement); a change of spelling alone (an alias) changes nothing.
         :param pulumi.Input[_builtins.bool] detect_out_of_band_rotation: Absent or true (the default): a refresh that finds the registration re-registered outside this stack (its listed `updatedAt` past `lastRegisteredAt`) drops `auth` from the refreshed state, so the refresh reports drift on `auth` and the next `pulumi up` re-registers the declared secret. Set false when something else manages the secret too (e.g. several resources adopting one registration).
         :param pulumi.Input[_builtins.bool] marketplace_account: Register a marketplace account instead of a client account (admin API keys only). Interchange cannot change the type of an existing registration, so changing it on an existing resource is refused at preview with the way out (another accountIdentifier, or revoke the registration and re-create).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] rotation_triggers: Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
         :param pulumi.Input[_builtins.str] source_id: Id of the inventory source within the storefront (at most 255 characters, not `.` or `..`). Changing it replaces the resource.
         :param pulumi.Input[_builtins.int] storefront_id: Numeric id of the storefront (≥ 1). Changing it replaces the resource.
         """
@@ -420,7 +420,7 @@ class StorefrontSourceCredential(pulumi.CustomResource):
     @pulumi.getter(name="rotationTriggers")
     def rotation_triggers(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
         """
-        Arbitrary strings (not secret) whose change re-registers the account with `auth`, as an `auth` change does (an update, no replacement), like Terraform's `keepers`. Combine with a value computed from the date (e.g. `{quarter: "2026-Q4"}`) to re-register on a schedule. An empty map is the same as none.
+        Arbitrary strings (like Terraform's `keepers`) whose change rotates the credential; not secret. Combine it with a time-based value to rotate on a schedule, e.g. `{ rotation: "2026-12" }` from the current month. A change re-registers the account with `auth`, as an `auth` change does (an update, no replacement). An empty map is the same as none.
         """
         return pulumi.get(self, "rotation_triggers")
 
