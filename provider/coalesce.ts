@@ -7,7 +7,8 @@
  * is then a comparison of two ticks, exact even when both happen within the same millisecond.
  *
  * The freshness rule: a caller asks for an answer whose request started after tick `after` (0: any). The newest
- * request serves it when its start qualifies and it is still in flight, or answered at most `reuseWindowMs` ago.
+ * request serves it when its start qualifies and it is still in flight, or answered at most `reuseWindowMs` ago (a
+ * caller may name another age limit, e.g. a read-only command's snapshot).
  * Otherwise the caller shares the one request queued behind the newest (at most one request per key is in flight,
  * so a burst of callers costs one request per round), which starts after `beforeCall` settles.
  */
@@ -68,15 +69,22 @@ export class CoalescedReads<K, T> {
     this.clock = options.clock ?? new ReadClock();
   }
 
-  /** An answer for `key` from a request that started after tick `after` (0: any answer the rule allows). */
-  get(key: K, after = 0): Promise<CoalescedAnswer<T>> {
+  /**
+   * An answer for `key` from a request that started after tick `after` (0: any answer the rule allows), answered at
+   * most `maxAgeMs` ago (default the `reuseWindowMs` option; `Infinity`: any age) or still in flight.
+   */
+  get(key: K, after = 0, maxAgeMs = this.options.reuseWindowMs): Promise<CoalescedAnswer<T>> {
     let state = this.keys.get(key);
     if (!state) {
       state = { newest: undefined, queued: undefined };
       this.keys.set(key, state);
     }
     const newest = state.newest;
-    if (newest && newest.startedAt > after && (newest.settledAt === undefined || this.reusable(newest.settledAt))) {
+    if (
+      newest &&
+      newest.startedAt > after &&
+      (newest.settledAt === undefined || this.reusable(newest.settledAt, maxAgeMs))
+    ) {
       return newest.promise;
     }
     // A queued request starts later than anything asked so far, so it qualifies for every caller.
@@ -99,8 +107,9 @@ export class CoalescedReads<K, T> {
     return queued;
   }
 
-  private reusable(settledAt: number): boolean {
-    return this.options.reuseWindowMs > 0 && Date.now() - settledAt <= this.options.reuseWindowMs;
+  private reusable(settledAt: number, maxAgeMs: number): boolean {
+    // An answer with no reuse window was dropped when it arrived (see begin), whatever a caller would accept.
+    return this.options.reuseWindowMs > 0 && maxAgeMs > 0 && Date.now() - settledAt <= maxAgeMs;
   }
 
   private begin(key: K, state: KeyState<T>): CallEntry<T> {

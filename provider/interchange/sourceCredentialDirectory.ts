@@ -15,7 +15,10 @@ import {
   type StorefrontCapabilities,
 } from "./storefronts";
 
-/** How long a completed list (or storefront) answer is reused by later callers, in milliseconds. */
+/**
+ * How long a completed list (or storefront) answer is reused by later callers, in milliseconds, once this process
+ * has begun a register flow (before that, reads share one snapshot: see {@link SourceCredentialDirectory}).
+ */
 const LIST_REUSE_WINDOW_MS = 1_500;
 
 /**
@@ -54,7 +57,12 @@ interface AccountWrites {
  * POST ends, so "this list started after that POST ended" is a comparison of two ticks. Each caller states what it
  * needs:
  * - a read (refresh) takes any answer of the reuse window, unless this process wrote that credential since the
- *   answer's request started;
+ *   answer's request started. While this process has begun no register flow at all (a `pulumi refresh`, or the
+ *   refresh step of `up --refresh`: one provider process per command), reads take any answer of the process,
+ *   whatever its age: the command reports one snapshot of the platform taken when its first read listed, as a
+ *   single list call would, so a refresh of any number of credentials costs one list call (and one call per
+ *   storefront) however long the engine takes to ask for them all. The first register flow ends the snapshot;
+ *   reads then follow the window and the write rules;
  * - the look before registering takes any answer of the window unless this process registered (or is registering)
  *   the same account since that answer's request started: then it waits for those flows and takes a list that
  *   started after them, so two resources of one stack registering one account are still caught;
@@ -71,6 +79,8 @@ export class SourceCredentialDirectory {
   private readonly capabilityCalls: CoalescedReads<number, StorefrontCapabilities>;
   private readonly accounts = new Map<string, AccountWrites>();
   private readonly credentialWrites = new Map<string, number>();
+  /** Whether a register flow of this process has begun (ends the read-only snapshot; never reset). */
+  private writing = false;
 
   constructor(ctx: ProviderContext) {
     const options = { clock: this.clock, reuseWindowMs: LIST_REUSE_WINDOW_MS, beforeCall: this.gather };
@@ -98,14 +108,22 @@ export class SourceCredentialDirectory {
     });
   };
 
-  /** Every credential of the customer, from a list call that started after tick `after` (0: any recent one). */
+  /**
+   * Every credential of the customer, from a list call that started after tick `after` (0: any recent one, or any
+   * at all while this process is read-only).
+   */
   async credentials(after = 0): Promise<SourceCredential[]> {
-    return (await this.list.get("all", after)).value;
+    return (await this.list.get("all", after, this.readAgeLimit())).value;
   }
 
-  /** A storefront, from a call that started after tick `after` (0: any recent one). */
+  /** A storefront, from a call that started after tick `after` (0: any recent one, or any while read-only). */
   async storefront(storefrontId: number, after = 0): Promise<Storefront> {
-    return (await this.storefronts.get(storefrontId, after)).value;
+    return (await this.storefronts.get(storefrontId, after, this.readAgeLimit())).value;
+  }
+
+  /** How old an answer a read may take: any while no register flow has begun here, else the reuse window. */
+  private readAgeLimit(): number {
+    return this.writing ? LIST_REUSE_WINDOW_MS : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -130,9 +148,10 @@ export class SourceCredentialDirectory {
     accountIdentifier: string,
     credentialId?: string,
   ): Promise<{ credentials: SourceCredential[]; flow: RegistrationFlow }> {
+    // The look before registering never takes the read-only snapshot: only answers of the reuse window.
     let after = 0;
     for (;;) {
-      const answer = await this.list.get("all", after);
+      const answer = await this.list.get("all", after, LIST_REUSE_WINDOW_MS);
       const writes = this.accounts.get(accountIdentifier);
       if (!writes || (writes.inFlight.size === 0 && writes.lastEndedAt < answer.startedAt)) {
         return { credentials: answer.value, flow: this.claim(accountIdentifier, credentialId) };
@@ -183,6 +202,7 @@ export class SourceCredentialDirectory {
   }
 
   private claim(accountIdentifier: string, credentialId: string | undefined): FlowRecord {
+    this.writing = true;
     let finish = (): void => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const record: FlowRecord = {

@@ -11,7 +11,8 @@
  *   registration (the account on the source, registered since and never re-registered);
  * - a create whose registration turns out not to be new (listed before the POST, or re-registered since it was
  *   created) reports a conflict with another writer instead of taking that registration as its own;
- * - reads share one list call per short window (see sourceCredentialDirectory.ts);
+ * - reads share one list call: one per command while it writes nothing, else one per short window (see
+ *   sourceCredentialDirectory.ts);
  * - delete cannot revoke: the resource leaves state and the credential stays registered (`revocation: "manual"`).
  */
 import { z } from "zod";

@@ -68,6 +68,28 @@ describe("CoalescedReads", () => {
     expect((await Promise.all(again)).map((a) => a.value)).toEqual(["x", "y"]);
   });
 
+  it("lets a caller name its own age limit: Infinity takes any completed answer, a smaller one asks again", async () => {
+    const s = scripted();
+    const reads = new CoalescedReads(s.call, { reuseWindowMs: 20 });
+    const first = reads.get("a");
+    await turn();
+    s.pending.at(-1)?.resolve("x");
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 40)); // past the 20 ms window
+    expect((await reads.get("a", 0, Number.POSITIVE_INFINITY)).value).toBe("x");
+    expect(s.sent()).toBe(1);
+    const windowed = reads.get("a");
+    await turn();
+    expect(s.sent()).toBe(2); // the default limit is the window, which has passed
+    s.pending.at(-1)?.resolve("y");
+    expect((await windowed).value).toBe("y");
+    const strict = reads.get("a", 0, 0);
+    await turn();
+    expect(s.sent()).toBe(3); // 0: only a request in flight serves
+    s.pending.at(-1)?.resolve("z");
+    expect((await strict).value).toBe("z");
+  });
+
   it("never reuses a failed request", async () => {
     const s = scripted();
     const reads = new CoalescedReads(s.call, { reuseWindowMs: 60_000 });

@@ -399,6 +399,44 @@ describe("call counts", () => {
     expect(await requestCounts()).toEqual({ [LIST]: 1, [STOREFRONT]: 1 });
   });
 
+  it("shares one list among reads spread over longer than the reuse window while the process writes nothing", async () => {
+    // A `pulumi refresh` of many credentials asks for them over many seconds: a read-only process keeps the
+    // snapshot its first list took; its first register flow ends that, and reads then follow the 1.5 s window.
+    const sourceCredentials = Array.from({ length: 4 }, (_, i) => ({
+      id: `sc-snap-${i + 1}`,
+      customer: "acme",
+      storefrontId: 101,
+      sourceId: "src_apikey",
+      accountIdentifier: `acme-snap-${i + 1}`,
+    }));
+    const seeded = await admin(emulator.current, "POST", "/seed", {
+      interchange: { ...defaultInterchangeSeed, sourceCredentials },
+    });
+    expect(seeded.status, seeded.text).toBe(200);
+    const stateOf = (c: (typeof sourceCredentials)[number]): State => ({
+      storefrontId: 101,
+      sourceId: "src_apikey",
+      accountIdentifier: c.accountIdentifier,
+      adopt: false,
+      credentialId: c.id,
+    });
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1_700)); // longer than the 1.5 s window
+    const ctx = context();
+    await clearRequestCounts();
+    const [a, b, c, d] = sourceCredentials.map((x) => ({ id: x.id, state: stateOf(x) }));
+    if (!a || !b || !c || !d) throw new Error("four seeded credentials");
+    expect((await def.read(ctx, a.id, a.state))?.id).toBe(a.id);
+    await pause();
+    expect((await def.read(ctx, b.id, b.state))?.id).toBe(b.id);
+    expect(await requestCounts()).toEqual({ [LIST]: 1, [STOREFRONT]: 1 });
+    await def.create(ctx, inputs({ accountIdentifier: "acme-snap-new" }));
+    await pause();
+    await clearRequestCounts();
+    expect((await def.read(ctx, c.id, c.state))?.id).toBe(c.id);
+    expect((await def.read(ctx, d.id, d.state))?.id).toBe(d.id);
+    expect(await requestCounts()).toEqual({ [LIST]: 1, [STOREFRONT]: 1 });
+  });
+
   it("creates 50 credentials concurrently with two list calls and one storefront call", async () => {
     const ctx = context();
     await clearRequestCounts();
