@@ -37,19 +37,30 @@ export interface DiffResult {
   readonly changedKeys: readonly string[];
 }
 
-/** A resource's state as stored by the engine: its inputs merged with its outputs, under plain names. */
+/**
+ * A resource's state as stored by the engine, untyped: its inputs merged with its outputs, under plain names. What
+ * adapters hold; definitions get it typed ({@link StateOf}).
+ */
 export type State = Readonly<Record<string, unknown>>;
 
+/**
+ * A resource's state as its lifecycle methods see it: every input and output key typed as its schema declares it (or
+ * absent: a state written before a field existed, an import, a stored value of another shape), and keys no schema
+ * declares (written by a newer or older version) passed through untouched, so nothing stored is lost.
+ */
+export type StateOf<I extends object, O extends object> = Readonly<Partial<I & O>> & State;
+
 /** The result of a successful create. */
-export interface Created {
+export interface Created<I extends object = Record<string, unknown>, O extends object = object> {
   /** The platform's id of the object. */
   readonly id: string;
   /** Inputs merged with outputs. */
-  readonly state: State;
+  readonly state: StateOf<I, O>;
 }
 
 /** The result of a read: the refreshed state, or `undefined` when the object no longer exists. */
-export type ReadResult = { readonly id: string; readonly state: State } | undefined;
+export type ReadResult<I extends object = Record<string, unknown>, O extends object = object> =
+  { readonly id: string; readonly state: StateOf<I, O> } | undefined;
 
 /** The static facts an adapter needs about a resource. */
 export interface ResourceToken {
@@ -84,7 +95,7 @@ export interface ResourceDocs {
  * One resource: its schema, its rules and its lifecycle. Implementations live next to their platform's client
  * (provider/interchange/, provider/commercelayer/) and make HTTP calls only through `ctx`.
  */
-export interface ResourceDefinition<I extends object = Record<string, unknown>> {
+export interface ResourceDefinition<I extends object = Record<string, unknown>, O extends object = object> {
   /** Type token parts: `pulumi-nodejs:dynamic/<module>:<type>` for dynamic resources. */
   readonly token: ResourceToken;
   /** One paragraph for schemas and docs. */
@@ -94,7 +105,7 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
   /** The inputs schema: a `z.object` (refinements allowed) with `.describe()` on every field (used for schemas). */
   readonly inputs: z.ZodType<I>;
   /** The outputs added to the inputs in state (with `.describe()` on every field). */
-  readonly outputs: z.ZodType<object>;
+  readonly outputs: z.ZodType<O>;
   /** Dotted paths of secret inputs (`auth.token`); adapters wrap them as secrets. */
   readonly secretInputs: readonly string[];
   /** Output names that are secret although no input of that name is (`clientSecret`). */
@@ -109,11 +120,15 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
 
   /**
    * Validate inputs before anything touches the network: property paths, the platform's own limits, and a fix
-   * in every reason. Values equal to {@link UNKNOWN} (or containing it) must pass. No side effects.
+   * in every reason. Values equal to {@link UNKNOWN} (or containing it) must pass. No side effects. `news` is what the
+   * program wrote, and `olds` the previous inputs as stored: both untyped, since judging them is what check is for.
    */
   check(news: Record<string, unknown>, olds?: State): CheckResult<I>;
-  /** Compare the previous state's input keys with the new inputs. No side effects. */
-  diff(olds: State, news: I): DiffResult;
+  /**
+   * Compare the previous state's input keys with the new inputs (check's output, which may hold {@link UNKNOWN}
+   * during a preview). No side effects.
+   */
+  diff(olds: StateOf<I, O>, news: I): DiffResult;
   /**
    * Optional: shown every resource state the adapter is handed, before `diff`, `read`, `update` and `delete` (not
    * `check`, whose olds are inputs without the outputs that date them). It lets a definition keep in process memory
@@ -121,28 +136,28 @@ export interface ResourceDefinition<I extends object = Record<string, unknown>> 
    * unchanged resource during an update, so that state reaches the provider nowhere else, and `diff` itself must stay
    * free of side effects. Makes no request and does not throw.
    */
-  observe?(ctx: ProviderContext, state: State): void;
+  observe?(ctx: ProviderContext, state: StateOf<I, O>): void;
   /** Create the object. Throws {@link PartialFailure} when the object exists but is not healthy. */
-  create(ctx: ProviderContext, inputs: I): Promise<Created>;
+  create(ctx: ProviderContext, inputs: I): Promise<Created<I, O>>;
   /** Refresh from the platform; `undefined` when the object is gone. */
-  read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult>;
+  read(ctx: ProviderContext, id: string, state: StateOf<I, O>): Promise<ReadResult<I, O>>;
   /** Apply in-place changes; returns the new state. Throws {@link PartialFailure} like create. */
-  update(ctx: ProviderContext, id: string, olds: State, news: I): Promise<State>;
+  update(ctx: ProviderContext, id: string, olds: StateOf<I, O>, news: I): Promise<StateOf<I, O>>;
   /** Remove the object (or, where the platform cannot, stop managing it and say so in docs and outputs). */
-  delete(ctx: ProviderContext, id: string, state: State): Promise<void>;
+  delete(ctx: ProviderContext, id: string, state: StateOf<I, O>): Promise<void>;
 }
 
 /**
  * The object was created or updated but is not healthy (a failed probe). Adapters turn this into the engine's
  * partial-failure answer so the object stays in state with its id and the reason is shown.
  */
-export class PartialFailure extends Error {
+export class PartialFailure<S extends State = State> extends Error {
   override readonly name = "PartialFailure";
   constructor(
     /** The id of the object that exists. */
     readonly id: string,
-    /** Its state, as create/update would have returned it. */
-    readonly state: State,
+    /** Its state, as create/update would have returned it (the definition's {@link StateOf}). */
+    readonly state: S,
     /** Why it is not healthy (shown to the user). */
     readonly reasons: readonly string[],
   ) {
@@ -166,9 +181,20 @@ export class BugError extends Error {
   }
 }
 
+/**
+ * The fields of a `z.object` schema, refined or not (zod keeps a refined object a `z.object`), or of the object a
+ * pipe holds (`object.transform(...)` starts from it, `z.preprocess(..., object)` ends in it); undefined for any
+ * other schema.
+ */
+export function objectShape(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | undefined {
+  const { shape, in: from, out: to } = schema as { shape?: Record<string, z.ZodType>; in?: z.ZodType; out?: z.ZodType };
+  if (shape) return shape;
+  return (from && objectShape(from)) ?? (to && objectShape(to));
+}
+
 /** The input keys of a definition (the keys of its `z.object` inputs schema). */
-export function inputKeys(def: ResourceDefinition): string[] {
-  const shape = (def.inputs as unknown as { shape?: Record<string, unknown> }).shape;
+export function inputKeys<I extends object, O extends object>(def: ResourceDefinition<I, O>): string[] {
+  const shape = objectShape(def.inputs);
   if (!shape) throw new BugError(`${def.token.module}:${def.token.type} inputs schema is not a z.object`);
   return Object.keys(shape);
 }

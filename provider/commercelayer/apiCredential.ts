@@ -31,6 +31,7 @@ import {
   type ReadResult,
   type ResourceDefinition,
   type State,
+  type StateOf,
 } from "../resource";
 import {
   createApiCredential,
@@ -268,6 +269,15 @@ const outputsSchema = z.object({
   updatedAt: z.string().describe("When the credential was last updated (ISO 8601)."),
 });
 
+/** Outputs of {@link apiCredential}. */
+export type ApiCredentialOutputs = z.output<typeof outputsSchema>;
+
+/** An ApiCredential's state as its lifecycle sees it (parsed by the adapter). */
+export type ApiCredentialState = StateOf<ApiCredentialInputs, ApiCredentialOutputs>;
+
+/** A created ApiCredential. */
+type ApiCreated = Created<ApiCredentialInputs, ApiCredentialOutputs>;
+
 // Another account is another provisioning client: the credential is made again through it (the old one is deleted
 // through the old client, the account in its state).
 // A rotation is a new credential (a new client secret): Commerce Layer cannot regenerate the secret in place.
@@ -386,11 +396,10 @@ function roleRuleFailures(news: Record<string, unknown>): CheckFailure[] {
 }
 
 /** What to PATCH to bring the credential described by `current` to `news`; empty when nothing differs. */
-function changesFor(current: State, news: ApiCredentialInputs): ApiCredentialChanges {
+function changesFor(current: ApiCredentialState, news: ApiCredentialInputs): ApiCredentialChanges {
   const changes: Record<string, unknown> = {};
-  const wanted = news as unknown as Record<string, unknown>;
   for (const key of MUTABLE) {
-    if (inputChanged(key, current, wanted)) changes[key] = normalized(wanted[key]) ?? null;
+    if (inputChanged(key, current, news)) changes[key] = normalized(news[key]) ?? null;
   }
   // Metadata is replaced whole: the rotation mark stays with it.
   if ("metadata" in changes) {
@@ -400,21 +409,34 @@ function changesFor(current: State, news: ApiCredentialInputs): ApiCredentialCha
   return changes as ApiCredentialChanges;
 }
 
+const MODES: readonly string[] = outputsSchema.shape.mode.unwrap().options;
+
+/**
+ * Whether the platform's `mode` is one the schema declares. The contract types it as any string; another one (none is
+ * documented) is not stored, so the state keeps the mode it had.
+ */
+function isMode(mode: string | undefined): mode is ApiCredentialInputs["mode"] {
+  return mode !== undefined && MODES.includes(mode);
+}
+
 /**
  * The state of a credential: the platform's view of every attribute, with what the platform does not report
  * (`adopt`, a secret not sent on read, a relationship left out) taken from `fallback`.
  */
-function stateOf(record: ApiCredential, fallback: State): State {
+function stateOf(record: ApiCredential, fallback: ApiCredentialState): ApiCredentialState {
   // Built key by key (every read, create and update runs it): the same keys, in the same order, as an object
   // literal of every attribute with the undefined ones left out.
-  const state: Record<string, unknown> = {};
-  const set = (key: string, value: unknown): void => {
+  const state: Partial<ApiCredentialInputs & ApiCredentialOutputs> = {};
+  const set = <K extends keyof ApiCredentialInputs | keyof ApiCredentialOutputs>(
+    key: K,
+    value: (ApiCredentialInputs & ApiCredentialOutputs)[K] | undefined,
+  ): void => {
     if (value !== undefined) state[key] = value;
   };
   set("organizationId", record.organizationId ?? fallback.organizationId);
   set("name", record.name);
   set("kind", record.kind);
-  set("mode", record.mode ?? fallback.mode);
+  set("mode", isMode(record.mode) ? record.mode : fallback.mode);
   set("customApp", record.custom ?? fallback.customApp);
   set("redirectUri", record.redirectUri);
   set("expiresIn", record.expiresIn ?? fallback.expiresIn);
@@ -493,7 +515,7 @@ async function sameNamed(http: HttpClient, inputs: ApiCredentialInputs): Promise
 }
 
 /** Take over an existing credential: refuse when a fixed attribute differs, PATCH the mutable differences. */
-async function adopt(http: HttpClient, existing: ApiCredential, inputs: ApiCredentialInputs): Promise<Created> {
+async function adopt(http: HttpClient, existing: ApiCredential, inputs: ApiCredentialInputs): Promise<ApiCreated> {
   const fixed: Array<[string, unknown, unknown]> = [
     ["kind", existing.kind, inputs.kind],
     ["mode", existing.mode ?? inputs.mode, inputs.mode],
@@ -551,8 +573,12 @@ async function findLostCreate(http: HttpClient, sent: NewApiCredential, marker: 
  * The credential an unconfirmed create made, by its marker (undefined: none exists). Its name and organization are
  * the ones in state: an update of the unconfirmed resource may have renamed it since.
  */
-async function findUnconfirmed(http: HttpClient, state: State, marker: string): Promise<ApiCredential | undefined> {
-  const named = typeof state.name === "string" ? await listApiCredentialsNamed(http, state.name) : [];
+async function findUnconfirmed(
+  http: HttpClient,
+  state: ApiCredentialState,
+  marker: string,
+): Promise<ApiCredential | undefined> {
+  const named = state.name !== undefined ? await listApiCredentialsNamed(http, state.name) : [];
   const found = named.filter((c) => markerOf(c) === marker && c.organizationId === state.organizationId);
   if (found.length > 1) {
     throw new RefusedError(
@@ -593,9 +619,9 @@ function unconfirmedCreate(
  * POST a credential carrying `marker`, reconciling a lost answer by the marker before any retry. When neither the
  * answer nor a list can tell whether it exists, throw {@link unconfirmedCreate}.
  */
-async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marker: string): Promise<Created> {
+async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marker: string): Promise<ApiCreated> {
   const sent = newCredential(inputs, marker);
-  return retry<Created>(async (attempt) => {
+  return retry<ApiCreated>(async (attempt) => {
     try {
       const created = await createApiCredential(http, sent).catch(namingInputs);
       return { value: { id: created.id, state: stateOf(created, inputs) } };
@@ -630,7 +656,7 @@ async function createMarked(http: HttpClient, inputs: ApiCredentialInputs, marke
   });
 }
 
-async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<Created> {
+async function create(ctx: ProviderContext, inputs: ApiCredentialInputs): Promise<ApiCreated> {
   const http = commerceLayerHttp(ctx);
   if (inputs.roleId !== undefined) await checkRoleOfOrganization(ctx, inputs.organizationId, inputs.roleId);
   if (inputs.adopt) {
@@ -664,9 +690,9 @@ async function updateUnconfirmed(
   http: HttpClient,
   id: string,
   marker: string,
-  olds: State,
+  olds: ApiCredentialState,
   news: ApiCredentialInputs,
-): Promise<State> {
+): Promise<ApiCredentialState> {
   if (news.roleId !== undefined) await checkRoleOfOrganization(ctx, news.organizationId, news.roleId);
   const found = await findUnconfirmed(http, olds, marker);
   if (!found) return (await createMarked(http, news, marker)).state;
@@ -686,7 +712,11 @@ async function updateUnconfirmed(
   return state;
 }
 
-async function read(ctx: ProviderContext, id: string, state: State): Promise<ReadResult> {
+async function read(
+  ctx: ProviderContext,
+  id: string,
+  state: ApiCredentialState,
+): Promise<ReadResult<ApiCredentialInputs, ApiCredentialOutputs>> {
   const marker = markerOfId(id);
   if (marker) {
     // Reporting the real id lets the engine replace the provisional one.
@@ -697,10 +727,15 @@ async function read(ctx: ProviderContext, id: string, state: State): Promise<Rea
   return record ? { id: record.id, state: stateOf(record, state) } : undefined;
 }
 
-async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCredentialInputs): Promise<State> {
+async function update(
+  ctx: ProviderContext,
+  id: string,
+  olds: ApiCredentialState,
+  news: ApiCredentialInputs,
+): Promise<ApiCredentialState> {
   const marker = markerOfId(id);
   if (marker) return updateUnconfirmed(ctx, commerceLayerHttp(ctx), id, marker, olds, news);
-  const fallback: State = { ...news, clientSecret: olds.clientSecret };
+  const fallback: ApiCredentialState = { ...news, clientSecret: olds.clientSecret };
   const changes = changesFor(olds, news);
   if (typeof changes.roleId === "string") await checkRoleOfOrganization(ctx, news.organizationId, changes.roleId);
   if (Object.keys(changes).length === 0) {
@@ -711,7 +746,7 @@ async function update(ctx: ProviderContext, id: string, olds: State, news: ApiCr
   return stateOf(record, fallback);
 }
 
-async function remove(ctx: ProviderContext, id: string, state: State): Promise<void> {
+async function remove(ctx: ProviderContext, id: string, state: ApiCredentialState): Promise<void> {
   const http = commerceLayerHttp(ctx);
   const marker = markerOfId(id);
   const target = marker ? (await findUnconfirmed(http, state, marker))?.id : id;
@@ -720,7 +755,7 @@ async function remove(ctx: ProviderContext, id: string, state: State): Promise<v
 }
 
 /** The `commercelayer:ApiCredential` resource definition. */
-export const apiCredential: ResourceDefinition<ApiCredentialInputs> = {
+export const apiCredential: ResourceDefinition<ApiCredentialInputs, ApiCredentialOutputs> = {
   token: { module: "commercelayer", type: "ApiCredential" },
   description:
     "An OAuth API credential (client id and secret) of a Commerce Layer organization, managed through the " +
@@ -785,9 +820,8 @@ export const erpClientSecret = erp.clientSecret;`,
   },
 
   diff(olds, news): DiffResult {
-    const wanted = news as unknown as Record<string, unknown>;
-    const keys = inputKeys(apiCredential as unknown as ResourceDefinition).filter((k) => !CREATION_ONLY.includes(k));
-    const changedKeys = keys.filter((k) => inputChanged(k, olds, wanted));
+    const keys = inputKeys(apiCredential).filter((k) => !CREATION_ONLY.includes(k));
+    const changedKeys = keys.filter((k) => inputChanged(k, olds, news));
     const replaces = changedKeys.filter((k) => (REPLACE_ON as readonly string[]).includes(k));
     // Names need not be unique on Commerce Layer, so the replacement can exist before the old one goes.
     return { changes: changedKeys.length > 0, replaces, deleteBeforeReplace: false, changedKeys };

@@ -23,7 +23,7 @@ import {
   type DiffResult,
   type ReadResult,
   type ResourceDefinition,
-  type State,
+  type StateOf,
 } from "../resource";
 import {
   droppedByAnotherWriter,
@@ -257,6 +257,12 @@ export const dataDeliveryCredentialOutputs = z.object({
   updatedAt: z.string().describe("ISO time of the latest change."),
 });
 
+/** The outputs of a DataDeliveryCredential. */
+export type DataDeliveryCredentialOutputs = z.infer<typeof dataDeliveryCredentialOutputs>;
+
+/** A DataDeliveryCredential's state as its lifecycle sees it (parsed by the adapter). */
+export type DataDeliveryCredentialState = StateOf<DataDeliveryCredentialInputs, DataDeliveryCredentialOutputs>;
+
 const INPUT_KEYS = Object.keys(dataDeliveryCredentialInputs.shape);
 // Another account is another customer's advertiser list (or another key of the same one): a new entry there.
 const REPLACE_ON = ["advertiserId", "name", "account"] as const;
@@ -326,8 +332,8 @@ function remoteHasDestination(remote: RemoteCredential, destination: Destination
 }
 
 /** The outputs of a remote credential, without undefined fields. */
-function outputsOf(remote: RemoteCredential): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+function outputsOf(remote: RemoteCredential): Partial<DataDeliveryCredentialOutputs> {
+  const out: DataDeliveryCredentialOutputs = {
     credentialId: remote.credentialId,
     destinationType: remote.destinationType,
     status: remote.status,
@@ -433,11 +439,8 @@ export async function waitForProbeOutcome(
 }
 
 /** The version of the credential a state describes (its last known `credentialId` and `updatedAt`). */
-function seenIn(state: State): SeenCredential {
-  return {
-    credentialId: typeof state.credentialId === "string" ? state.credentialId : undefined,
-    updatedAt: typeof state.updatedAt === "string" ? state.updatedAt : undefined,
-  };
+function seenIn(state: DataDeliveryCredentialState): SeenCredential {
+  return { credentialId: state.credentialId, updatedAt: state.updatedAt };
 }
 
 /**
@@ -446,18 +449,17 @@ function seenIn(state: State): SeenCredential {
  */
 function rememberSasToken(
   ctx: ProviderContext,
-  state: State | DataDeliveryCredentialInputs,
+  state: DataDeliveryCredentialState,
   seen: SeenCredential = seenIn(state),
 ): void {
-  const destination = state.destination as { type?: unknown; sasToken?: unknown } | undefined;
+  const { advertiserId, name, destination } = state;
   if (
-    typeof state.advertiserId === "string" &&
-    typeof state.name === "string" &&
+    advertiserId !== undefined &&
+    name !== undefined &&
     destination?.type === "AZURE_BLOB" &&
-    typeof destination.sasToken === "string" &&
     destination.sasToken !== ""
   ) {
-    knownSasTokens(ctx).remember(state.advertiserId, state.name, destination.sasToken, seen);
+    knownSasTokens(ctx).remember(advertiserId, name, destination.sasToken, seen);
   }
 }
 
@@ -475,9 +477,9 @@ function deletedHere(ctx: ProviderContext): Set<string> {
  * web app is one cause, but so is another writer's whole-list PUT (another stack, a concurrent `pulumi up`), which the
  * API cannot prevent: say so loudly instead of dropping the resource from the stack.
  */
-function vanished(advertiserId: string, name: string, state: State): Error {
+function vanished(advertiserId: string, name: string, state: DataDeliveryCredentialState): Error {
   return new Error(
-    `Data-delivery credential "${name}" (credentialId ${String(state.credentialId)}) of advertiser ${advertiserId} ` +
+    `Data-delivery credential "${name}" (credentialId ${state.credentialId ?? "unknown"}) of advertiser ${advertiserId} ` +
       "is no longer listed by Scope3 Interchange, although this stack manages it. The likely cause is another " +
       "writer on the same advertiser (another stack or `pulumi up` running at the same time, or the Interchange web " +
       "app) whose write replaced the advertiser's whole credential list without it: the API has no version check, " +
@@ -493,11 +495,11 @@ async function writeAndProbe(
   inputs: DataDeliveryCredentialInputs,
   decide: (current: AdvertiserDataDelivery) => "write" | "skip",
   reprobe = false,
-): Promise<{ id: string; state: State }> {
+): Promise<Created<DataDeliveryCredentialInputs, DataDeliveryCredentialOutputs>> {
   const { advertiserId, name } = inputs;
   const id = credentialResourceId(advertiserId, name);
   // Adapters pass checked inputs; a state written before an option existed still gets its default.
-  const { waitForProbe, probeTimeoutSeconds } = optionsFrom(inputs as unknown as State);
+  const { waitForProbe, probeTimeoutSeconds } = optionsFrom(inputs);
   // The write remembers the SAS tokens it sent (this one included) for the versions the platform now shows.
   const result = await modifyAdvertiserCredentials(ctx, advertiserId, (current) =>
     decide(current) === "write" ? { upsert: { name, config: configInput(inputs.destination) } } : undefined,
@@ -523,7 +525,7 @@ async function writeAndProbe(
     remote = findCredential(verified.list, name) ?? remote;
     if (verified.missing) reasons.push(droppedByAnotherWriter(advertiserId, name, verified.missing, "write"));
   }
-  const state: State = { ...inputs, ...outputsOf(remote) };
+  const state: DataDeliveryCredentialState = { ...inputs, ...outputsOf(remote) };
   if (remote.status === "FAILED" || (waitForProbe && remote.status === "PENDING")) {
     reasons.unshift(probeReason({ ...inputs, probeTimeoutSeconds }, remote));
   }
@@ -537,15 +539,12 @@ type ProbeOptions = Pick<
 >;
 
 /** The provider options kept in state (defaults for a state without them, e.g. after `get`). */
-function optionsFrom(state: State): ProbeOptions {
-  const flag = (key: "waitForProbe" | "validateOnRefresh" | "adopt"): boolean =>
-    typeof state[key] === "boolean" ? (state[key] as boolean) : OPTION_DEFAULTS[key];
-  const timeout = state.probeTimeoutSeconds;
+function optionsFrom(state: DataDeliveryCredentialState): ProbeOptions {
   return {
-    waitForProbe: flag("waitForProbe"),
-    probeTimeoutSeconds: typeof timeout === "number" ? timeout : OPTION_DEFAULTS.probeTimeoutSeconds,
-    validateOnRefresh: flag("validateOnRefresh"),
-    adopt: flag("adopt"),
+    waitForProbe: state.waitForProbe ?? OPTION_DEFAULTS.waitForProbe,
+    probeTimeoutSeconds: state.probeTimeoutSeconds ?? OPTION_DEFAULTS.probeTimeoutSeconds,
+    validateOnRefresh: state.validateOnRefresh ?? OPTION_DEFAULTS.validateOnRefresh,
+    adopt: state.adopt ?? OPTION_DEFAULTS.adopt,
   };
 }
 
@@ -559,7 +558,7 @@ function referencedError(err: ApiError, advertiserId: string, name: string): Api
 }
 
 /** The definition of interchange.DataDeliveryCredential. */
-export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialInputs> = {
+export const dataDeliveryCredential: ResourceDefinition<DataDeliveryCredentialInputs, DataDeliveryCredentialOutputs> = {
   token: { module: "interchange", type: "DataDeliveryCredential" },
   description:
     "A Scope3 Interchange data-delivery credential: where Scope3 writes an advertiser's log-level data (GCS, S3 or " +
@@ -633,10 +632,10 @@ export const lldStatus = lld.status;`,
   },
 
   diff(olds, news): DiffResult {
-    return diffByKeys(INPUT_KEYS, REPLACE_ON, olds, news as unknown as Record<string, unknown>);
+    return diffByKeys(INPUT_KEYS, REPLACE_ON, olds, news);
   },
 
-  async create(ctx, inputs): Promise<Created> {
+  async create(ctx, inputs) {
     return writeAndProbe(ctx, inputs, (current) => {
       const existing = findCredential(current, inputs.name);
       if (!existing) return "write";
@@ -653,12 +652,12 @@ export const lldStatus = lld.status;`,
     });
   },
 
-  async read(ctx, id, state): Promise<ReadResult> {
+  async read(ctx, id, state): Promise<ReadResult<DataDeliveryCredentialInputs, DataDeliveryCredentialOutputs>> {
     const parsed = parseCredentialResourceId(id);
-    const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
-    const name = typeof state.name === "string" ? state.name : parsed.name;
+    const advertiserId = state.advertiserId ?? parsed.advertiserId;
+    const name = state.name ?? parsed.name;
     const options = optionsFrom(state);
-    const managed = typeof state.credentialId === "string" && !deletedHere(ctx).has(id);
+    const managed = state.credentialId !== undefined && !deletedHere(ctx).has(id);
     let list: AdvertiserDataDelivery;
     try {
       // Nothing was written before this read, so any read in flight (another resource's refresh) will do.
@@ -698,14 +697,13 @@ export const lldStatus = lld.status;`,
       }
       remote = after;
     }
-    const oldDestination = state.destination as { sasToken?: unknown } | undefined;
-    const oldToken = typeof oldDestination?.sasToken === "string" ? oldDestination.sasToken : undefined;
+    const oldToken = state.destination?.type === "AZURE_BLOB" ? state.destination.sasToken : undefined;
     // A stale token is left out ("" in state): the next `pulumi up` sees the change and writes the program's token,
     // and no sibling write re-sends the old one meanwhile.
     const token = tokenStale ? "" : oldToken;
-    const destination = destinationFromRemote(remote, token) ?? (state.destination as Destination | undefined);
+    const destination = destinationFromRemote(remote, token) ?? state.destination;
     if (!tokenStale && destination) rememberSasToken(ctx, { advertiserId, name, destination }, remote);
-    const account = typeof state.account === "string" ? { account: state.account } : {};
+    const account = state.account !== undefined ? { account: state.account } : {};
     // Not the platform's: the program's triggers, kept so a refresh shows no change to them.
     const triggers = state.rotationTriggers !== undefined ? { rotationTriggers: state.rotationTriggers } : {};
     const inputs = {
@@ -719,7 +717,7 @@ export const lldStatus = lld.status;`,
     return { id: credentialResourceId(advertiserId, name), state: { ...inputs, ...outputsOf(remote) } };
   },
 
-  async update(ctx, id, olds, news): Promise<State> {
+  async update(ctx, id, olds, news) {
     if (olds.advertiserId !== news.advertiserId || olds.name !== news.name) {
       throw new BugError(`update of ${id} changes advertiserId or name, which must replace the resource`);
     }
@@ -738,8 +736,8 @@ export const lldStatus = lld.status;`,
 
   async delete(ctx, id, state): Promise<void> {
     const parsed = parseCredentialResourceId(id);
-    const advertiserId = typeof state.advertiserId === "string" ? state.advertiserId : parsed.advertiserId;
-    const name = typeof state.name === "string" ? state.name : parsed.name;
+    const advertiserId = state.advertiserId ?? parsed.advertiserId;
+    const name = state.name ?? parsed.name;
     try {
       const removal = await modifyAdvertiserCredentials(ctx, advertiserId, (current) => {
         const existing = findCredential(current, name);

@@ -37,9 +37,12 @@ import {
   type CheckResult,
   type Created,
   type DiffResult,
+  type ReadResult,
   type ResourceDefinition,
   type State,
+  type StateOf,
 } from "../resource";
+import { stateInputs, stateOutputs } from "../state";
 import {
   registerSourceCredential,
   type RegisterSourceCredentialBody,
@@ -311,6 +314,12 @@ export const storefrontSourceCredentialOutputs = z.object({
 /** The outputs of a StorefrontSourceCredential. */
 export type StorefrontSourceCredentialOutputs = z.output<typeof storefrontSourceCredentialOutputs>;
 
+/** A StorefrontSourceCredential's state as its lifecycle sees it (parsed by the adapter). */
+export type StorefrontSourceCredentialState = StateOf<
+  StorefrontSourceCredentialInputs,
+  StorefrontSourceCredentialOutputs
+>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Mapping
 
@@ -360,10 +369,13 @@ export function canonicalAuth(auth: unknown): unknown {
   return value;
 }
 
-/** Whether a listed credential is this account's registration on this storefront's source. */
+/**
+ * Whether a listed credential is this account's registration on this storefront's source (a target that lacks one
+ * of them, such as a state without its inputs, covers none).
+ */
 export function coversRegistration(
   credential: SourceCredential,
-  target: { storefrontId: number; sourceId: string; accountIdentifier: string },
+  target: { readonly storefrontId?: number; readonly sourceId?: string; readonly accountIdentifier?: string },
 ): boolean {
   return (
     credential.accountIdentifier === target.accountIdentifier &&
@@ -498,8 +510,8 @@ class UnconfirmedRegistration extends Error {
 export const UNCONFIRMED_ID_PREFIX = "unconfirmed:";
 
 /** Whether a state is that of a create whose registration was never confirmed (no credential id known). */
-function isUnconfirmed(id: string, state: State): boolean {
-  return id.startsWith(UNCONFIRMED_ID_PREFIX) && !(typeof state.credentialId === "string" && state.credentialId);
+function isUnconfirmed(id: string, state: StorefrontSourceCredentialState): boolean {
+  return id.startsWith(UNCONFIRMED_ID_PREFIX) && !state.credentialId;
 }
 
 /**
@@ -554,7 +566,11 @@ function unconfirmedCreate(inputs: StorefrontSourceCredentialInputs, err: Unconf
 }
 
 /** The fields of a state the conflict rule reads. */
-function registrationOf(state: State): { credentialId: string; createdAt: unknown; updatedAt: unknown } {
+function registrationOf(state: StorefrontSourceCredentialState): {
+  credentialId: string;
+  createdAt: unknown;
+  updatedAt: unknown;
+} {
   return { credentialId: String(state.credentialId), createdAt: state.createdAt, updatedAt: state.updatedAt };
 }
 
@@ -565,18 +581,13 @@ function registrationOf(state: State): { credentialId: string; createdAt: unknow
  */
 async function settleUnconfirmed(
   ctx: ProviderContext,
-  olds: State,
+  olds: StorefrontSourceCredentialState,
   news: StorefrontSourceCredentialInputs,
-): Promise<State> {
+): Promise<StorefrontSourceCredentialState> {
   const directory = sourceCredentialDirectory(ctx);
   const { credentials, flow } = await directory.beginRegistration(news.accountIdentifier);
   const listed = credentials.find((c) => coversRegistration(c, news));
-  const authChanged = diffByKeys(
-    ["auth"],
-    [],
-    normalizedForDiff(olds),
-    normalizedForDiff(news as unknown as Record<string, unknown>),
-  ).changes;
+  const authChanged = diffByKeys(["auth"], [], normalizedForDiff(olds), normalizedForDiff(news)).changes;
   let registered: Registered;
   try {
     if (listed && isFresh(listed) && !authChanged) {
@@ -614,10 +625,6 @@ async function settleUnconfirmed(
 
 const inputNames = Object.keys(storefrontSourceCredentialInputs.shape);
 
-function inputsOf(state: State): Record<string, unknown> {
-  return Object.fromEntries(inputNames.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
-}
-
 /** The `oauth` output block. */
 export type OAuthBlock = NonNullable<StorefrontSourceCredentialOutputs["oauth"]>;
 
@@ -625,14 +632,10 @@ export type OAuthBlock = NonNullable<StorefrontSourceCredentialOutputs["oauth"]>
  * The consent block a state holds: its `oauth` output, or (state written before that output existed) one built from
  * `oauthAuthorizationUrl` and the inputs, with the source's name from the listing when given.
  */
-function oauthOf(state: State, credential?: SourceCredential): OAuthBlock | undefined {
-  const block = state.oauth as Partial<OAuthBlock> | undefined;
-  if (block && typeof block.authorizationUrl === "string") return block as OAuthBlock;
-  const url = state.oauthAuthorizationUrl;
-  if (typeof url !== "string" || typeof state.storefrontId !== "number" || typeof state.sourceId !== "string") {
-    return undefined;
-  }
-  const { storefrontId, sourceId } = state;
+function oauthOf(state: StorefrontSourceCredentialState, credential?: SourceCredential): OAuthBlock | undefined {
+  if (state.oauth) return state.oauth;
+  const { oauthAuthorizationUrl: url, storefrontId, sourceId } = state;
+  if (url === undefined || storefrontId === undefined || sourceId === undefined) return undefined;
   const source = credential?.sources.find((s) => s.storefrontId === storefrontId && s.sourceId === sourceId);
   return { authorizationUrl: url, storefrontId, sourceId, sourceName: source?.sourceName ?? sourceId };
 }
@@ -650,12 +653,12 @@ function isLater(a: string, b: string): boolean {
 async function stateFromListing(
   ctx: ProviderContext,
   credential: SourceCredential,
-  known: State,
+  known: StorefrontSourceCredentialState,
   storefrontId: number,
   oauth: OAuthBlock | undefined,
   lastRegisteredAt: string,
   after: number,
-): Promise<State> {
+): Promise<StorefrontSourceCredentialState> {
   const storefront = await sourceCredentialDirectory(ctx).storefront(storefrontId, after);
   const outputs: StorefrontSourceCredentialOutputs = {
     credentialId: credential.id,
@@ -673,7 +676,7 @@ async function stateFromListing(
     outputs.oauth = { ...oauth };
     outputs.oauthAuthorizationUrl = oauth.authorizationUrl;
   }
-  return { ...inputsOf(known), ...outputs };
+  return { ...stateInputs(storefrontSourceCredential, known), ...outputs };
 }
 
 /**
@@ -685,11 +688,10 @@ async function stateFromListing(
  */
 function refreshedInputs(
   credential: SourceCredential,
-  state: State,
-): { known: State; lastRegisteredAt: string; rotatedOutOfBand: boolean } {
-  const recorded = typeof state.lastRegisteredAt === "string" ? state.lastRegisteredAt : undefined;
+  state: StorefrontSourceCredentialState,
+): { known: StorefrontSourceCredentialState; lastRegisteredAt: string; rotatedOutOfBand: boolean } {
   // State written before `lastRegisteredAt` existed: the `updatedAt` it last saw is the best baseline there is.
-  const baseline = recorded ?? (typeof state.updatedAt === "string" ? state.updatedAt : credential.updatedAt);
+  const baseline = state.lastRegisteredAt ?? state.updatedAt ?? credential.updatedAt;
   const detect = state.detectOutOfBandRotation !== false && state.auth !== undefined;
   if (!detect || !isLater(credential.updatedAt, baseline)) {
     return { known: state, lastRegisteredAt: baseline, rotatedOutOfBand: false };
@@ -706,15 +708,14 @@ function refreshedInputs(
 async function readRegistration(
   ctx: ProviderContext,
   credentialId: string,
-  state: State,
+  state: StorefrontSourceCredentialState,
   after = sourceCredentialDirectory(ctx).lastWriteTo(credentialId),
   written?: { oauth: OAuthBlock | undefined },
-): Promise<{ credential: SourceCredential; state: State } | undefined> {
+): Promise<{ credential: SourceCredential; state: StorefrontSourceCredentialState } | undefined> {
   const credential = (await sourceCredentialDirectory(ctx).credentials(after)).find((c) => c.id === credentialId);
   if (!credential) return undefined;
   let known = state;
-  let storefrontId = typeof state.storefrontId === "number" ? state.storefrontId : undefined;
-  let sourceId = typeof state.sourceId === "string" ? state.sourceId : undefined;
+  let { storefrontId, sourceId } = state;
   if (storefrontId === undefined || sourceId === undefined) {
     // `StorefrontSourceCredential.get(name, id)` reads with no state: take the inputs from the listing.
     const first = credential.sources[0];
@@ -769,11 +770,11 @@ async function readAfterWrite(
   registered: Registered,
   flow: RegistrationFlow,
   oauth: OAuthBlock | undefined = registered.response?.oauth,
-): Promise<State> {
+): Promise<StorefrontSourceCredentialState> {
   const result = await readRegistration(ctx, registered.id, inputs, flow.endedAt, { oauth });
   if (result) return result.state;
   const r = registered.response;
-  const partial: State = {
+  const partial: StorefrontSourceCredentialState = {
     ...inputs,
     credentialId: registered.id,
     status: r?.status ?? "UNKNOWN",
@@ -917,7 +918,10 @@ function marketplaceChangeFailure(olds: State, news: Record<string, unknown>): C
   };
 }
 
-async function create(ctx: ProviderContext, inputs: StorefrontSourceCredentialInputs): Promise<Created> {
+async function create(
+  ctx: ProviderContext,
+  inputs: StorefrontSourceCredentialInputs,
+): Promise<Created<StorefrontSourceCredentialInputs, StorefrontSourceCredentialOutputs>> {
   await refuseUnregistrableSource(ctx, inputs);
   const directory = sourceCredentialDirectory(ctx);
   // Re-registering an existing account would silently rotate its secret and take it over: look first. The list
@@ -1005,17 +1009,20 @@ async function registerOrAdopt(
   }
 }
 
-async function read(ctx: ProviderContext, id: string, state: State) {
+async function read(
+  ctx: ProviderContext,
+  id: string,
+  state: StorefrontSourceCredentialState,
+): Promise<ReadResult<StorefrontSourceCredentialInputs, StorefrontSourceCredentialOutputs>> {
   if (isUnconfirmed(id, state)) {
     // Its own registration, if the unconfirmed create made one: reporting its id replaces the provisional one.
-    const target = inputsOf(state) as unknown as StorefrontSourceCredentialInputs;
-    const listed = (await sourceCredentialDirectory(ctx).credentials()).find((c) => coversRegistration(c, target));
+    const listed = (await sourceCredentialDirectory(ctx).credentials()).find((c) => coversRegistration(c, state));
     if (!listed || !isFresh(listed)) return undefined;
     const own = await readRegistration(ctx, listed.id, state);
     return own ? { id: listed.id, state: own.state } : undefined;
   }
   // After a rotation that answered a new id the engine keeps the old resource id; `credentialId` is the truth.
-  const credentialId = typeof state.credentialId === "string" && state.credentialId ? state.credentialId : id;
+  const credentialId = state.credentialId || id;
   const result = await readRegistration(ctx, credentialId, state);
   // A provisional id (a create confirmed by a later update) gives way to the credential's own.
   return result ? { id: id.startsWith(UNCONFIRMED_ID_PREFIX) ? credentialId : id, state: result.state } : undefined;
@@ -1024,18 +1031,17 @@ async function read(ctx: ProviderContext, id: string, state: State) {
 async function update(
   ctx: ProviderContext,
   id: string,
-  olds: State,
+  olds: StorefrontSourceCredentialState,
   news: StorefrontSourceCredentialInputs,
-): Promise<State> {
+): Promise<StorefrontSourceCredentialState> {
   // The engine updates a resource that failed to initialize at the next `up`, whatever the diff says.
   if (isUnconfirmed(id, olds)) return settleUnconfirmed(ctx, olds, news);
   const changed = diffByKeys(inputNames, [], normalizedForDiff(olds), normalizedForDiff(news)).changedKeys;
-  const outputs = Object.fromEntries(Object.entries(olds).filter(([k]) => !inputNames.includes(k)));
   if (!changed.includes("auth") && !changed.includes("rotationTriggers")) {
     // Only `adopt` or `detectOutOfBandRotation` changed: they steer create and refresh, nothing remote changes.
-    return { ...outputs, ...news };
+    return { ...stateOutputs(storefrontSourceCredential, olds), ...news };
   }
-  const credentialId = typeof olds.credentialId === "string" && olds.credentialId ? olds.credentialId : id;
+  const credentialId = olds.credentialId || id;
   const directory = sourceCredentialDirectory(ctx);
   await refuseUnregistrableSource(ctx, news);
   try {
@@ -1072,7 +1078,10 @@ async function update(
 }
 
 /** The StorefrontSourceCredential resource definition. */
-export const storefrontSourceCredential: ResourceDefinition<StorefrontSourceCredentialInputs> = {
+export const storefrontSourceCredential: ResourceDefinition<
+  StorefrontSourceCredentialInputs,
+  StorefrontSourceCredentialOutputs
+> = {
   token: { module: "interchange", type: "StorefrontSourceCredential" },
   description:
     "A buyer's account credential registered for an inventory source of a Scope3 Interchange storefront. The API " +
@@ -1133,22 +1142,14 @@ export const status = cred.status;`,
     const failures = change ? [...checked.failures, change] : checked.failures;
     if (checked.value && failures.length === 0) return { inputs: checked.value, failures };
     // With failures the inputs are not used; with none, some value is unknown (preview): keep it, add defaults.
-    const inputs = withSchemaDefaults(
-      storefrontSourceCredentialInputs,
-      news,
-    ) as unknown as StorefrontSourceCredentialInputs;
+    const inputs = withSchemaDefaults(storefrontSourceCredentialInputs, news) as StorefrontSourceCredentialInputs;
     return { inputs, failures };
   },
 
   diff(olds, news): DiffResult {
     // No delete-before-replace: delete changes nothing remotely, so the order only decides what is in state if
     // the new create fails; create-before-delete keeps the old resource then.
-    return diffByKeys(
-      inputNames,
-      replaceOn,
-      normalizedForDiff(olds),
-      normalizedForDiff(news as Record<string, unknown>),
-    );
+    return diffByKeys(inputNames, replaceOn, normalizedForDiff(olds), normalizedForDiff(news));
   },
 
   create,

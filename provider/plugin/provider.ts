@@ -1,9 +1,9 @@
 /**
  * The provider plugin (PulumiPlugin.yaml, bin/pulumi-resource-platform-credentials): the same resource definitions
  * served as a real Pulumi provider, for Python, Go, .NET and YAML programs and for explicit provider instances. It
- * reuses the dynamic adapter's translation (unknowns, partial failures, gone-on-read, showing each state to its
- * definition's `observe` before diff/read/update/delete) and adds what a real provider
- * must do itself:
+ * reuses the dynamic adapter's translation (unknowns, partial failures, gone-on-read, parsing each state once into
+ * its definition's typed view and showing it to `observe` before diff/read/update/delete) and adds what a real
+ * provider must do itself:
  * - It accepts secrets (Configure answers `acceptSecrets: true`, server.ts), so the engine sends secret inputs
  *   wrapped (`{[SIG]: SECRET, value}`) and, unlike for the dynamic host, does not mark outputs secret itself: every
  *   secret output must come back wrapped or it lands in state in plain text.

@@ -18,7 +18,8 @@ import {
   providerContext,
   type ProviderContext,
 } from "../context";
-import { PartialFailure, UNKNOWN, inputKeys, type ResourceDefinition, type State } from "../resource";
+import { PartialFailure, UNKNOWN, type ResourceDefinition, type State } from "../resource";
+import { parseState, stateInputs } from "../state";
 import { UNKNOWN_SENTINEL } from "../unknown";
 
 export { UNKNOWN_SENTINEL };
@@ -81,14 +82,6 @@ export function toEngine(state: Readonly<Record<string, unknown>>): Record<strin
 function withoutProvider(props: Record<string, unknown> | undefined): Record<string, unknown> {
   const { [PROVIDER_KEY]: _provider, ...rest } = props ?? {};
   return rest;
-}
-
-// Input keys per definition: a definition's inputs schema never changes while the process runs.
-const inputKeysCache = new WeakMap<ResourceDefinition, readonly string[]>();
-function inputKeysOf(def: ResourceDefinition): readonly string[] {
-  let keys = inputKeysCache.get(def);
-  if (!keys) inputKeysCache.set(def, (keys = inputKeys(def)));
-  return keys;
 }
 
 /** The stack config text last handed to {@link configure}, to tell a repeated configure from a new config. */
@@ -187,6 +180,9 @@ export async function check(
 /**
  * `diff`: compares input keys only. `changes` is always decided: an undefined answer makes the engine diff every
  * input itself, the serialized provider text included, which would update every resource after an upgrade.
+ *
+ * Here and in read, update and delete, the stored state is parsed once ({@link parseState}) and the definition gets
+ * the typed view; redaction works from the state as stored, so a value left out of that view is still redacted.
  */
 export async function diff(
   kind: string,
@@ -195,7 +191,7 @@ export async function diff(
   news: Record<string, unknown>,
 ): Promise<dynamic.DiffResult> {
   const def = definitionFor(kind);
-  const plainOlds = withoutProvider(olds);
+  const plainOlds = parseState(def, withoutProvider(olds));
   observe(def, plainOlds);
   const result = def.diff(plainOlds, fromEngine(news) as never);
   return {
@@ -334,20 +330,19 @@ export async function read(
   markedSecrets: readonly string[] = [],
 ): Promise<dynamic.ReadResult> {
   const def = definitionFor(kind);
-  const olds = withoutProvider(props);
+  const stored = withoutProvider(props);
+  const olds = parseState(def, stored);
   observe(def, olds);
   let result;
   try {
     result = await def.read(contextFor(def, olds), id, olds);
   } catch (err) {
-    throw failure(def, err, undefined, knownSecrets(def, [olds], markedSecrets));
+    throw failure(def, err, undefined, knownSecrets(def, [stored], markedSecrets));
   }
   if (!result) return {};
   const fresh = withAccount(result.state, accountOf(olds));
-  const state: State = withPlatformTextRedacted(def, fresh, () => knownSecrets(def, [olds, fresh], markedSecrets));
-  const inputs: Record<string, unknown> = {};
-  for (const k of inputKeysOf(def)) if (state[k] !== undefined) inputs[k] = state[k];
-  return { id: result.id, props: toEngine(state), inputs: toEngine(inputs) } as dynamic.ReadResult;
+  const state: State = withPlatformTextRedacted(def, fresh, () => knownSecrets(def, [stored, fresh], markedSecrets));
+  return { id: result.id, props: toEngine(state), inputs: toEngine(stateInputs(def, state)) } as dynamic.ReadResult;
 }
 
 /** `update`. `markedSecrets` as for {@link create}. */
@@ -359,9 +354,10 @@ export async function update(
   markedSecrets: readonly string[] = [],
 ): Promise<dynamic.UpdateResult> {
   const def = definitionFor(kind);
-  const [plainOlds, plainNews] = [withoutProvider(olds), withoutProvider(news)];
+  const [storedOlds, plainNews] = [withoutProvider(olds), withoutProvider(news)];
+  const plainOlds = parseState(def, storedOlds);
   const secretsWith = (state?: State) =>
-    lazySecrets(() => knownSecrets(def, [plainOlds, plainNews, state], markedSecrets));
+    lazySecrets(() => knownSecrets(def, [storedOlds, plainNews, state], markedSecrets));
   observe(def, plainOlds);
   try {
     // An account change replaces (every definition's replaceOn), so olds and news name the same account.
@@ -383,11 +379,12 @@ export async function remove(
   markedSecrets: readonly string[] = [],
 ): Promise<void> {
   const def = definitionFor(kind);
-  const state = withoutProvider(props);
+  const stored = withoutProvider(props);
+  const state = parseState(def, stored);
   observe(def, state);
   try {
     await def.delete(contextFor(def, state), id, state);
   } catch (err) {
-    throw failure(def, err, undefined, knownSecrets(def, [state], markedSecrets));
+    throw failure(def, err, undefined, knownSecrets(def, [stored], markedSecrets));
   }
 }

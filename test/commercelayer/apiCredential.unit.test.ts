@@ -12,6 +12,7 @@ import { refreshMarginMs } from "../../provider/commercelayer/token";
 import { ConfigurationError, resolveSettings } from "../../provider/config";
 import { ProviderContext } from "../../provider/context";
 import { UNKNOWN, type State } from "../../provider/resource";
+import { parseState } from "../../provider/state";
 import { assertRequestMatches } from "../support/openapi";
 
 const integration = { organizationId: "BlueBrnd01", name: "ERP", kind: "integration", roleId: "BlueAdmin1" };
@@ -315,8 +316,14 @@ describe("diff", () => {
   it("treats empty metadata and absent optional strings as unset, and ignores adopt", () => {
     expect(apiCredential.diff(state, news({ metadata: {}, adopt: true })).changes).toBe(false);
     expect(apiCredential.diff({ ...state, metadata: { a: "b" } }, news()).changedKeys).toEqual(["metadata"]);
-    // Commerce Layer reports an unset string as null or "": neither differs from an absent input.
-    const unsetStrings = { ...state, redirectUri: null, reference: "", referenceOrigin: null };
+    // Commerce Layer reports an unset string as null or "": neither differs from an absent input (the adapter's
+    // parse leaves a stored null out of the typed state, which is as unset).
+    const unsetStrings = parseState(apiCredential, {
+      ...state,
+      redirectUri: null,
+      reference: "",
+      referenceOrigin: null,
+    });
     expect(apiCredential.diff(unsetStrings, news()).changes).toBe(false);
     expect(apiCredential.diff(unsetStrings, news({ reference: "r" })).changedKeys).toEqual(["reference"]);
   });

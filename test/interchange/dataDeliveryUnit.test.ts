@@ -17,6 +17,7 @@ import {
   dataDeliveryCredential as def,
   parseCredentialResourceId,
   probeFailureHint,
+  type DataDeliveryCredentialState,
 } from "../../provider/interchange/dataDeliveryCredential";
 import { assertRequestMatches } from "../support/openapi";
 
@@ -176,7 +177,7 @@ describe("check refuses what the API would misread (issue 11, items 10 and 11)",
 });
 
 describe("diff", () => {
-  const olds = {
+  const olds: DataDeliveryCredentialState = {
     ...def.check(gcs).inputs,
     credentialId: "77",
     status: "VALIDATED",

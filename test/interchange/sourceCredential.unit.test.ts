@@ -6,10 +6,12 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../provider/resource";
+import { parseState } from "../../provider/state";
 import {
   registrationBody,
   storefrontSourceCredential as def,
   type StorefrontSourceCredentialInputs,
+  type StorefrontSourceCredentialState,
 } from "../../provider/interchange/storefrontSourceCredential";
 import { registrationSecrets } from "../../provider/interchange/storefronts";
 import { assertRequestMatches } from "../support/openapi";
@@ -259,7 +261,7 @@ describe("check refuses what the API would misread (issue 11, items 10 and 11)",
 });
 
 describe("diff", () => {
-  const olds = {
+  const olds: StorefrontSourceCredentialState = {
     ...base,
     auth: { type: "apiKey", token },
     adopt: false,
@@ -306,7 +308,7 @@ describe("diff", () => {
     ],
     [{ type: "none" }, {}],
   ])("reports no change when auth %j is only spelt %j", (before, after) => {
-    const result = def.diff({ ...olds, auth: before }, news({ auth: after }));
+    const result = def.diff(parseState(def, { ...olds, auth: before }), news({ auth: after }));
     expect(result).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false, changedKeys: [] });
   });
 
