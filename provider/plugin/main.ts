@@ -8,6 +8,8 @@
  * see launch.ts for how the engine gets there. The executable `bin/pulumi-resource-platform-credentials` calls
  * {@link servePlugin} itself.
  */
+// First: tunes the plugin process before anything loads undici (why: ../processTuning.ts).
+import "../processTuning";
 import { serveIfLaunchedAsPlugin } from "./launch";
 import { createPluginProvider } from "./provider";
 import { serveProvider } from "./server";

@@ -8,6 +8,8 @@
  * carry a `__provider` that requires this module by its path and calls `configure`, `check`, `diff`, `create`,
  * `read`, `update` and `remove` with the kind first: keep the path and those signatures.
  */
+// First: tunes the host process before anything loads undici (why: processTuning.ts).
+import "../processTuning";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ACCOUNT_NAME_PATTERN, type AccountPlatform } from "../config";
 import {
