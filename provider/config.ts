@@ -290,11 +290,8 @@ export function requireAccountSetting(
   return value;
 }
 
-/**
- * The `account` input every resource takes: the name of an account of {@link ACCOUNTS_CONFIG_KEY}, or absent for
- * the default account. Not a secret: it only names where the credentials are.
- */
-export function accountInput(platform: AccountPlatform) {
+/** The schema of an `account` name: what it may hold, and an error naming the fix when it does not. */
+function accountNameSchema(platform: AccountPlatform) {
   const field = accountCredentialFields[platform][0];
   const fix = `use the name of an account declared with \`${accountCommand("<name>", field)}\`, or leave it out`;
   return z
@@ -302,12 +299,34 @@ export function accountInput(platform: AccountPlatform) {
     .regex(ACCOUNT_NAME_PATTERN, {
       error: `account must start with a letter and hold only letters, digits, "_" or "-" (at most 64); ${fix}`,
     })
-    .optional()
-    .describe(
-      `Name of the account under \`${ACCOUNTS_CONFIG_KEY}\` in stack config whose credentials manage this resource ` +
-        `(\`${accountCommand("<name>", field)}\`); the default account's settings when omitted. Not a secret. ` +
-        "Changing it replaces the resource.",
-    );
+    .optional();
+}
+
+/** How an `account` field's doc names the account: what its credentials are used for, then the rest. */
+function accountDoc(platform: AccountPlatform, use: string, more = ""): string {
+  const field = accountCredentialFields[platform][0];
+  return (
+    `Name of the account under \`${ACCOUNTS_CONFIG_KEY}\` in stack config whose credentials ${use} ` +
+    `(\`${accountCommand("<name>", field)}\`); the default account's settings when omitted. Not a secret.${more}`
+  );
+}
+
+/**
+ * The `account` input every resource takes: the name of an account of {@link ACCOUNTS_CONFIG_KEY}, or absent for
+ * the default account. Not a secret: it only names where the credentials are.
+ */
+export function accountInput(platform: AccountPlatform) {
+  return accountNameSchema(platform).describe(
+    accountDoc(platform, "manage this resource", " Changing it replaces the resource."),
+  );
+}
+
+/**
+ * The `account` argument of every lookup: a named account of the stack config, or absent for the default account,
+ * exactly as the resources' `account` input (the same rules and errors). Not a secret.
+ */
+export function lookupAccountInput(platform: AccountPlatform) {
+  return accountNameSchema(platform).describe(accountDoc(platform, "read the object"));
 }
 
 /** The settings of every named account, by name, as stack config declares them (nothing resolved yet). */

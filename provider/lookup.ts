@@ -11,10 +11,6 @@
 import { z } from "zod";
 import { checkWithSchema } from "./check";
 import {
-  ACCOUNT_NAME_PATTERN,
-  ACCOUNTS_CONFIG_KEY,
-  accountCommand,
-  accountCredentialFields,
   accountProblem,
   ConfigurationError,
   declaredAccounts,
@@ -48,25 +44,6 @@ export interface LookupDefinition<A extends object = Record<string, unknown>, R 
   readonly result: z.ZodType<R>;
   /** Read the object. Throws a {@link LookupError} (or an ApiError) naming the argument at fault and the fix. */
   read(ctx: ProviderContext, args: A): Promise<R>;
-}
-
-/**
- * The `account` argument of every lookup: a named account of the stack config (`platform-credentials:accounts`),
- * or absent for the default account, exactly as the resources' `account` input. Not a secret.
- */
-export function lookupAccountArg(platform: AccountPlatform) {
-  const field = accountCredentialFields[platform][0];
-  const fix = `use the name of an account declared with \`${accountCommand("<name>", field)}\`, or leave it out`;
-  return z
-    .string({ error: `account must be a string; ${fix}` })
-    .regex(ACCOUNT_NAME_PATTERN, {
-      error: `account must start with a letter and hold only letters, digits, "_" or "-" (at most 64); ${fix}`,
-    })
-    .optional()
-    .describe(
-      `Name of the account under \`${ACCOUNTS_CONFIG_KEY}\` in stack config whose credentials read the object ` +
-        `(\`${accountCommand("<name>", field)}\`); the default account's settings when omitted. Not a secret.`,
-    );
 }
 
 /** Arguments a lookup refuses before any request: each argument at fault and the fix. */

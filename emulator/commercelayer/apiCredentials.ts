@@ -18,8 +18,9 @@ import {
   type ListSpec,
 } from "./jsonApi";
 import { includedForApiCredentials, serializeApiCredential } from "./resources";
+// The documented kinds are vendor documentation, one list shared with the resource (see appKinds.ts).
+import { API_CREDENTIAL_KINDS, isDocumentedKind } from "../../provider/commercelayer/appKinds";
 import {
-  API_CREDENTIAL_KINDS,
   defaultExpiresIn,
   newResourceId,
   randomBase64Url,
@@ -122,7 +123,7 @@ function checkAttributes(attributes: Record<string, unknown>): { values: Attribu
   }
   if ("kind" in attributes) {
     const v = attributes.kind;
-    if (typeof v === "string" && API_CREDENTIAL_KINDS.includes(v)) values.kind = v;
+    if (typeof v === "string" && isDocumentedKind(v)) values.kind = v;
     else if (v === null || v === "") {
       errors.push(validationError(attrPointer("kind"), "can't be blank", "blank", "send the credential kind"));
     } else {

@@ -76,36 +76,6 @@ export interface AccessTokenRecord {
   expiresAt: number;
 }
 
-/** Kinds that are neither sales channels, integrations nor webapps: Commerce Layer's dashboard apps one can fork. */
-export const DASHBOARD_APP_KINDS = [
-  "bundles",
-  "customers",
-  "exports",
-  "gift_cards",
-  "imports",
-  "inventory",
-  "orders",
-  "price_lists",
-  "promotions",
-  "resources",
-  "returns",
-  "shipments",
-  "sku_lists",
-  "skus",
-  "stock_transfers",
-  "subscriptions",
-  "tags",
-  "webhooks",
-] as const;
-
-/** Every kind an API credential may have. */
-export const API_CREDENTIAL_KINDS: readonly string[] = [
-  "sales_channel",
-  "integration",
-  "webapp",
-  ...DASHBOARD_APP_KINDS,
-];
-
 /** Token lifetime of a new credential when `expires_in` is not given (seconds). */
 export function defaultExpiresIn(kind: string): number {
   return kind === "sales_channel" ? 14400 : 7200;

@@ -44,38 +44,10 @@ import {
   type NewApiCredential,
 } from "./apiCredentials";
 import { commerceLayerHttp } from "./http";
+import { API_CREDENTIAL_KINDS, DASHBOARD_APP_KINDS, type ApiCredentialKind } from "./appKinds";
 import { checkRoleOfOrganization } from "./roles";
 
-/** Kinds that are neither sales channels, integrations nor webapps: Commerce Layer's dashboard apps one can fork. */
-export const DASHBOARD_APP_KINDS = [
-  "bundles",
-  "customers",
-  "exports",
-  "gift_cards",
-  "imports",
-  "inventory",
-  "orders",
-  "price_lists",
-  "promotions",
-  "resources",
-  "returns",
-  "shipments",
-  "sku_lists",
-  "skus",
-  "stock_transfers",
-  "subscriptions",
-  "tags",
-  "webhooks",
-] as const;
-
-/**
- * The kinds Commerce Layer documents: the three client types plus the dashboard app kinds known today. The contract
- * types `kind` as any string, so the resource accepts others too (the platform judges them).
- */
-export const API_CREDENTIAL_KINDS = ["sales_channel", "integration", "webapp", ...DASHBOARD_APP_KINDS] as const;
-
-/** Kind of a Commerce Layer API credential. */
-export type ApiCredentialKind = (typeof API_CREDENTIAL_KINDS)[number];
+export { API_CREDENTIAL_KINDS, DASHBOARD_APP_KINDS, type ApiCredentialKind };
 
 /** Kinds that must not have a role (Commerce Layer answers 422 on `/data/relationships/role`). */
 export const ROLELESS_KINDS: readonly string[] = ["sales_channel", "webapp"];

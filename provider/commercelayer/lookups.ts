@@ -6,7 +6,8 @@ import { z } from "zod";
 import { pathSegmentText } from "../check";
 import type { ProviderContext } from "../context";
 import { ApiError } from "../http";
-import { LookupError, lookupAccountArg, type LookupDefinition } from "../lookup";
+import { lookupAccountInput } from "../config";
+import { LookupError, type LookupDefinition } from "../lookup";
 import { commerceLayerHttp } from "./http";
 import { listOrganizationRoles, listOrganizations, retrieveOrganization, type Role } from "./organizations";
 
@@ -27,7 +28,7 @@ const roleSchema = z.object({
 /** The arguments of `commercelayer.getOrganization`. */
 export const getOrganizationArgs = z.object({
   organizationId: organizationId(),
-  account: lookupAccountArg("commercelayer"),
+  account: lookupAccountInput("commercelayer"),
 });
 
 /** The arguments of `commercelayer.getOrganization`. */
@@ -66,7 +67,7 @@ export const getRoleArgs = z
         "The role's kind: `admin` or `read_only` (every organization has one of each), or `custom` when the " +
           "organization has exactly one custom role. Give `name` or `kind`, not both.",
       ),
-    account: lookupAccountArg("commercelayer"),
+    account: lookupAccountInput("commercelayer"),
   })
   .superRefine((args, ctx) => {
     if ((args.name === undefined) === (args.kind === undefined)) {

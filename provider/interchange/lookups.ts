@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { ApiError } from "../http";
-import { lookupAccountArg, type LookupDefinition } from "../lookup";
+import { lookupAccountInput } from "../config";
+import { type LookupDefinition } from "../lookup";
 import { getStorefront, getStorefrontCapabilities, sourceAuthTypeOf } from "./storefronts";
 
 const storefrontFix = "set storefrontId to the storefront's numeric id (e.g. 101)";
@@ -18,7 +19,7 @@ export const getStorefrontArgs = z.object({
     .min(1, { error: `storefrontId must be at least 1; ${storefrontFix}` })
     .max(Number.MAX_SAFE_INTEGER, { error: `storefrontId is too large; ${storefrontFix}` })
     .describe("Numeric id of the storefront (≥ 1)."),
-  account: lookupAccountArg("interchange"),
+  account: lookupAccountInput("interchange"),
 });
 
 /** The arguments of `interchange.getStorefront`. */
