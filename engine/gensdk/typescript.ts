@@ -456,6 +456,55 @@ ${modules}};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// provider/pulumi/providers/<name>.ts and provider/pulumi/shims.ts
+
+/** Where a kind's dynamic provider object lives. Part of every stack's state (its `__provider`): never changes. */
+function providerModule(found: FoundDefinition): string {
+  return `provider/pulumi/providers/${found.exportName}.ts`;
+}
+
+function providerObjectModule(found: FoundDefinition): string {
+  return `// ${GENERATED} from ${found.file}; do not edit.
+/**
+ * The provider object of \`${kindOf(found.def)}\` resources, as this module's whole export: Pulumi's serializer
+ * captures a module loaded from node_modules by its specifier, so each resource's \`__provider\` is only a
+ * \`require("pulumi-platform-credentials/dist/${providerModule(found).replace(/\.ts$/, "")}")\` of this module.
+ * The specifier is part of every stack's state: never move or rename this file (its name is the definition's export
+ * name, so never rename that either).
+ */
+import { resourceKinds } from "../../kinds";
+import { shim } from "./shim";
+
+export = shim(resourceKinds.${found.exportName});
+`;
+}
+
+function shimsModule(found: readonly FoundDefinition[]): string {
+  const imports = [...found]
+    .sort((a, b) => a.exportName.localeCompare(b.exportName))
+    .map((f) => `import ${f.exportName} from "./providers/${f.exportName}";\n`)
+    .join("");
+  const entries = found.map((f) => `  ${f.exportName},\n`).join("");
+  return `// ${GENERATED} from the resource definitions under provider/; do not edit.
+/**
+ * The provider objects Pulumi serializes into every dynamic resource (\`__provider\`), one per resource kind, each the
+ * whole export of its own module under providers/. The serializer captures a module loaded from node_modules by its
+ * package specifier, so the serialized text is a few hundred bytes holding one \`require\` of the module: no
+ * secret, no path of the build machine, and the same in every package version, so an upgrade changes no resource and
+ * \`refresh\`/\`destroy\` run the installed code, not code frozen in state. Sharing one object per kind also lets the
+ * SDK serialize it once (it caches per instance).
+ *
+ * Stacks written by 0.1.0 carry the previous text, which inlined the methods and calls adapter.ts's functions with
+ * the kind (\`check(kind, olds, news)\` …): adapter.ts keeps that module path and those signatures for them.
+ */
+${imports}
+/** The provider object of each resource kind, by the SDK classes' names for them. */
+export const shims = {
+${entries}} as const;
+`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Reference tables in docs/
 
 function cell(text: string): string {
@@ -547,7 +596,9 @@ export async function generate(): Promise<Map<string, string>> {
   const found = findDefinitions();
   const files = new Map<string, string>();
   files.set("provider/kinds.ts", kindsModule(found));
+  files.set("provider/pulumi/shims.ts", shimsModule(found));
   for (const f of found) {
+    files.set(providerModule(f), providerObjectModule(f));
     files.set(sdkFile(f.def), sdkClass(f));
     const page = referencePage(f);
     files.set(page.path, page.text);
