@@ -4,7 +4,7 @@
  * an id that is a URL path segment, a URL the platform fetches) and the refusal of keys no schema declares.
  */
 import { z } from "zod";
-import { UNKNOWN, type CheckFailure } from "./resource";
+import { UNKNOWN, objectShape, type CheckFailure } from "./resource";
 
 /** Dotted path (`destination.bucket`, `metadata[0]`) of a zod issue path. */
 export function propertyPath(path: readonly PropertyKey[]): string {
@@ -38,7 +38,7 @@ const ADAPTER_KEYS: ReadonlySet<string> = new Set(["__provider"]);
  * (a preview must still see the defaults, or it would show a change that is not there).
  */
 export function withSchemaDefaults(schema: z.ZodType, news: Record<string, unknown>): Record<string, unknown> {
-  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+  const shape = objectShape(schema) ?? {};
   const out: Record<string, unknown> = { ...news };
   for (const [key, field] of Object.entries(shape)) {
     if (field instanceof z.ZodDefault && (out[key] === undefined || out[key] === null)) {
@@ -60,7 +60,7 @@ export function checkWithSchema<T>(
   schema: z.ZodType<T>,
   news: Record<string, unknown>,
 ): { value: T | undefined; failures: CheckFailure[] } {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  const shape = objectShape(schema);
   const keyFailures = shape ? undeclaredKeyFailures(Object.keys(shape), news) : [];
   const inputs = keyFailures.length ? withoutKeys(news, keyFailures) : news;
   const result = schema.safeParse(inputs);
