@@ -4,8 +4,10 @@
  * `pulumi refresh`, `pulumi destroy`), with the real YAML language host (pulumi-language-yaml, built beside the CLI)
  * and the plugin of the installed package found through `plugins.providers`. One resource of each kind through an
  * explicit provider, the integration credential's role and two outputs from provider functions (`fn::invoke` of the
- * lookups); every secret encrypted in the exported state and never printed.
+ * lookups); a registration rotated outside the stack shows as drift on refresh and the next `up` registers the
+ * declared secret again; every secret encrypted in the exported state and never printed.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -165,6 +167,40 @@ describe.sequential("a Pulumi YAML program through the real pulumi CLI and YAML 
     expect(up.stdout).toMatch(/~ 1 updated/);
     ok(await pulumi("refresh", "--yes", "--skip-preview"));
     ok(await pulumi("preview", "--expect-no-changes"));
+  });
+
+  it("a registration rotated outside the stack: refresh reports drift through the plugin, up puts the secret back", async () => {
+    const stored = async () =>
+      (
+        (await e2e.admin("GET", "/state")) as {
+          interchange: { sourceCredentials: { id: string; accountIdentifier: string; auth: unknown }[] };
+        }
+      ).interchange.sourceCredentials.filter((c) => c.accountIdentifier === "yaml-buyer");
+    const [before] = await stored();
+    // Someone re-registers the account through the platform's API with another secret.
+    const elsewhere = `elsewhere-${randomBytes(16).toString("hex")}`;
+    const response = await fetch(`${e2e.emulator.interchangeUrl}/storefronts/101/sources/src_apikey/credentials`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${e2e.secrets.interchangeApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ accountIdentifier: "yaml-buyer", auth: { type: "api_key", token: elsewhere } }),
+    });
+    expect(response.status).toBe(201);
+    const refresh = await pulumi("refresh", "--yes", "--skip-preview");
+    ok(refresh);
+    expect(refresh.stdout).toMatch(/~ 1 updated/);
+    // The refreshed state no longer holds `auth`, so the program's `auth` is a change again.
+    const drifted = await pulumi("preview", "--expect-no-changes");
+    expect(drifted.code, drifted.stdout).not.toBe(0);
+    const up = await pulumi("up", "--yes", "--skip-preview");
+    ok(up);
+    expect(up.stdout).toMatch(/~ 1 updated/);
+    const [after] = await stored();
+    expect(after?.id).toBe(before?.id);
+    // The declared secret is registered again, as the first up registered it.
+    expect(after?.auth).toEqual(before?.auth);
+    expect(after?.auth).toMatchObject({ token: e2e.secrets.displayApiKey });
+    ok(await pulumi("preview", "--expect-no-changes"));
+    expectNoPlaintextSecrets(printed, [elsewhere], "the CLI's output");
   });
 
   it("keeps every secret encrypted in `pulumi stack export` and out of everything printed", async () => {
