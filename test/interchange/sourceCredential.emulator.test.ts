@@ -372,29 +372,37 @@ describe("adopting existing registrations", () => {
 });
 
 describe("call counts", () => {
-  it("refreshes 50 credentials concurrently with one list call and one storefront call", async () => {
-    const sourceCredentials = Array.from({ length: 50 }, (_, i) => ({
-      id: `sc-${i + 1}`,
+  /** Seed `count` ACTIVE registrations of the API-key source of storefront 101; each with the state a stack holds. */
+  async function seedRegistrations(count: number, prefix: string): Promise<{ id: string; state: State }[]> {
+    const sourceCredentials = Array.from({ length: count }, (_, i) => ({
+      id: `sc-${prefix}-${i + 1}`,
       customer: "acme",
       storefrontId: 101,
       sourceId: "src_apikey",
-      accountIdentifier: `acme-bulk-${i + 1}`,
+      accountIdentifier: `acme-${prefix}-${i + 1}`,
     }));
     const seeded = await admin(emulator.current, "POST", "/seed", {
       interchange: { ...defaultInterchangeSeed, sourceCredentials },
     });
     expect(seeded.status, seeded.text).toBe(200);
+    return sourceCredentials.map((c) => ({
+      id: c.id,
+      state: {
+        storefrontId: 101,
+        sourceId: "src_apikey",
+        accountIdentifier: c.accountIdentifier,
+        adopt: false,
+        credentialId: c.id,
+      },
+    }));
+  }
+
+  it("refreshes 50 credentials concurrently with one list call and one storefront call", async () => {
+    const registrations = await seedRegistrations(50, "bulk");
     await clearRequestCounts();
     const ctx = context();
-    const states: State[] = sourceCredentials.map((c) => ({
-      storefrontId: 101,
-      sourceId: "src_apikey",
-      accountIdentifier: c.accountIdentifier,
-      adopt: false,
-      credentialId: c.id,
-    }));
-    const reads = await Promise.all(sourceCredentials.map((c, i) => def.read(ctx, c.id, states[i] ?? {})));
-    expect(reads.map((r) => r?.id)).toEqual(sourceCredentials.map((c) => c.id));
+    const reads = await Promise.all(registrations.map((r) => def.read(ctx, r.id, r.state)));
+    expect(reads.map((r) => r?.id)).toEqual(registrations.map((r) => r.id));
     expect(reads.every((r) => r?.state.status === "ACTIVE")).toBe(true);
     expect(await requestCounts()).toEqual({ [LIST]: 1, [STOREFRONT]: 1 });
   });
@@ -402,29 +410,11 @@ describe("call counts", () => {
   it("shares one list among reads spread over longer than the reuse window while the process writes nothing", async () => {
     // A `pulumi refresh` of many credentials asks for them over many seconds: a read-only process keeps the
     // snapshot its first list took; its first register flow ends that, and reads then follow the 1.5 s window.
-    const sourceCredentials = Array.from({ length: 4 }, (_, i) => ({
-      id: `sc-snap-${i + 1}`,
-      customer: "acme",
-      storefrontId: 101,
-      sourceId: "src_apikey",
-      accountIdentifier: `acme-snap-${i + 1}`,
-    }));
-    const seeded = await admin(emulator.current, "POST", "/seed", {
-      interchange: { ...defaultInterchangeSeed, sourceCredentials },
-    });
-    expect(seeded.status, seeded.text).toBe(200);
-    const stateOf = (c: (typeof sourceCredentials)[number]): State => ({
-      storefrontId: 101,
-      sourceId: "src_apikey",
-      accountIdentifier: c.accountIdentifier,
-      adopt: false,
-      credentialId: c.id,
-    });
+    const [a, b, c, d] = await seedRegistrations(4, "snap");
+    if (!a || !b || !c || !d) throw new Error("four seeded credentials");
     const pause = () => new Promise((resolve) => setTimeout(resolve, 1_700)); // longer than the 1.5 s window
     const ctx = context();
     await clearRequestCounts();
-    const [a, b, c, d] = sourceCredentials.map((x) => ({ id: x.id, state: stateOf(x) }));
-    if (!a || !b || !c || !d) throw new Error("four seeded credentials");
     expect((await def.read(ctx, a.id, a.state))?.id).toBe(a.id);
     await pause();
     expect((await def.read(ctx, b.id, b.state))?.id).toBe(b.id);
