@@ -21,7 +21,7 @@ import {
   type ProviderSettings,
 } from "./config";
 import { ProviderContext } from "./context";
-import { ApiError, capPlatformText, redact } from "./http";
+import { redactedError } from "./http";
 import { BugError, type CheckFailure } from "./resource";
 
 /** Where a lookup sits: its platform module and its function name (`interchange`, `getStorefront`). */
@@ -74,25 +74,13 @@ export function checkLookupArgs<A extends object>(def: LookupDefinition<A>, args
   return value;
 }
 
-/** Longest error message a lookup throws; platform text inside is capped already (ApiError). */
-const MESSAGE_LIMIT = 8192;
-
 /**
- * `err` with every credential in `secrets` redacted from its message, as a new error of the same name (its stack
- * rebuilt from the frames only, so no header repeats the original text).
+ * `err` with every credential in `secrets` redacted from its message and capped (`redactedError`); an argument
+ * error is this package's own text about the arguments, and is thrown as it is.
  */
 export function redactedLookupError(err: unknown, secrets: readonly string[]): Error {
   if (err instanceof LookupArgumentsError) return err;
-  const name = err instanceof Error ? err.name : "Error";
-  const message =
-    err instanceof ApiError
-      ? err.redacted([...secrets]).message
-      : redact(err instanceof Error ? err.message : String(err), secrets, { bearerTokens: false });
-  const safe = new Error(capPlatformText(message, MESSAGE_LIMIT));
-  safe.name = name;
-  const frames = (err instanceof Error ? (err.stack ?? "") : "").split("\n").filter((line) => /^\s+at /.test(line));
-  safe.stack = [`${name}: ${safe.message}`, ...frames].join("\n");
-  return safe;
+  return redactedError(err, secrets);
 }
 
 /** The credentials inside a context's settings, for redaction. */

@@ -202,6 +202,31 @@ export function capPlatformText(text: string, limit = PLATFORM_TEXT_LIMIT): stri
   return text.slice(0, keep) + note(text.length - keep);
 }
 
+/**
+ * Longest error message this package hands to an engine or a program, in characters. Platform text inside it is
+ * already capped ({@link PLATFORM_TEXT_LIMIT}); this bounds whatever else a message holds, far below what gRPC
+ * trailers carry.
+ */
+export const ERROR_MESSAGE_LIMIT = 8192;
+
+/**
+ * `err` as it may be shown: a new error of the same name (its stack rebuilt from the frames only, so no header
+ * repeats the original text) whose message has every secret in `secrets` redacted and is capped to `limit`. An
+ * {@link ApiError} is redacted field by field, so only the platform's text is touched.
+ */
+export function redactedError(err: unknown, secrets: readonly string[], limit = ERROR_MESSAGE_LIMIT): Error {
+  const name = err instanceof Error ? err.name : "Error";
+  const message =
+    err instanceof ApiError
+      ? err.redacted(secrets).message
+      : redact(err instanceof Error ? err.message : String(err), secrets, { bearerTokens: false });
+  const safe = new Error(capPlatformText(message, limit));
+  safe.name = name;
+  const frames = (err instanceof Error ? (err.stack ?? "") : "").split("\n").filter((line) => /^\s+at /.test(line));
+  safe.stack = [`${name}: ${safe.message}`, ...frames].join("\n");
+  return safe;
+}
+
 /** The platform's text with every secret redacted, then capped to `limit` (in that order). */
 export function platformText(text: string, secrets: Iterable<string>, limit = PLATFORM_TEXT_LIMIT): string {
   return capPlatformText(redact(text, secrets), limit);

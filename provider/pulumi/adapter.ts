@@ -26,7 +26,7 @@ import { UNKNOWN_SENTINEL } from "../unknown";
 
 export { UNKNOWN_SENTINEL };
 import { definitionFor } from "../definitions";
-import { ApiError, capPlatformText, platformText, redact } from "../http";
+import { ERROR_MESSAGE_LIMIT, capPlatformText, platformText, redact, redactedError } from "../http";
 
 const PROVIDER_KEY = "__provider";
 
@@ -204,12 +204,6 @@ export async function diff(
 }
 
 /**
- * Longest error message handed to the engine, in characters. Platform text inside it is already capped (ApiError,
- * platformTextOutputs); this bounds whatever else a message holds, far below what gRPC trailers carry.
- */
-const MESSAGE_LIMIT = 8192;
-
-/**
  * Every secret a call knows, for redaction: each string leaf under the definition's secret inputs and outputs in
  * `maps` (except a `type` discriminator such as `basic`, a schema literal that tells nothing), the values the caller
  * marked secret (`marked`: the plugin's secret inputs), and the provider's configured credentials.
@@ -258,24 +252,6 @@ function lazySecrets(make: () => string[]): () => readonly string[] {
   return () => (secrets ??= make());
 }
 
-/**
- * `err` as the engine may show it: a new error (its stack rebuilt, so no frame header repeats the original text)
- * whose message has every known secret redacted and is capped; an ApiError is redacted field by field, so only the
- * platform's text is touched. The engine prints the message and the host logs the stack.
- */
-function safeError(err: unknown, secrets: readonly string[]): Error {
-  const name = err instanceof Error ? err.name : "Error";
-  const message =
-    err instanceof ApiError
-      ? err.redacted(secrets).message
-      : redact(err instanceof Error ? err.message : String(err), secrets, { bearerTokens: false });
-  const safe = new Error(capPlatformText(message, MESSAGE_LIMIT));
-  safe.name = name;
-  const frames = (err instanceof Error ? (err.stack ?? "") : "").split("\n").filter((line) => /^\s+at /.test(line));
-  safe.stack = [`${name}: ${safe.message}`, ...frames].join("\n");
-  return safe;
-}
-
 // The engine keeps a partially failed resource with exactly the properties in the error: they must carry
 // `__provider`, or later refresh/delete calls could not find the provider code.
 function partialFailure(
@@ -284,9 +260,11 @@ function partialFailure(
   providerText: unknown,
   secrets: readonly string[],
 ): Error {
-  const reasons = err.reasons.map((r) => capPlatformText(redact(r, secrets, { bearerTokens: false }), MESSAGE_LIMIT));
+  const reasons = err.reasons.map((r) =>
+    capPlatformText(redact(r, secrets, { bearerTokens: false }), ERROR_MESSAGE_LIMIT),
+  );
   const state = withPlatformTextRedacted(def, err.state, () => secrets);
-  return Object.assign(safeError(err, secrets), {
+  return Object.assign(redactedError(err, secrets), {
     id: err.id,
     properties: toEngine(providerText === undefined ? state : { ...state, [PROVIDER_KEY]: providerText }),
     reasons,
@@ -300,7 +278,7 @@ function stateOf(err: unknown): State | undefined {
 
 /** What a failed create, update, read or delete throws to the engine. */
 function failure(def: ResourceDefinition, err: unknown, providerText: unknown, secrets: readonly string[]): Error {
-  return err instanceof PartialFailure ? partialFailure(def, err, providerText, secrets) : safeError(err, secrets);
+  return err instanceof PartialFailure ? partialFailure(def, err, providerText, secrets) : redactedError(err, secrets);
 }
 
 /**

@@ -13,21 +13,10 @@ const VALIDATE = "POST /api/v2/buyer/advertisers/{advertiserId}/data-delivery-cr
 const PUT = "PUT /api/v2/buyer/advertisers/{advertiserId}";
 const ADVERTISER = "12345";
 
-interface StoredCredential {
-  name: string;
-  status: string;
-  config: Record<string, unknown>;
-}
-
 describe.sequential("examples/data-delivery through the real pulumi CLI", () => {
   const e2e = useE2E();
   let stack: ProjectStack;
-  const stored = async () => {
-    const state = (await e2e.admin("GET", "/state")) as {
-      interchange: { advertisers: { id: string; credentials: StoredCredential[] }[] };
-    };
-    return state.interchange.advertisers.find((a) => a.id === ADVERTISER)?.credentials ?? [];
-  };
+  const stored = () => e2e.storedDataDelivery(ADVERTISER);
 
   it("up creates the three destinations and waits until each probe passed", async () => {
     stack = await e2e.exampleStack("data-delivery");

@@ -17,23 +17,10 @@ const PUT = "PUT /api/v2/buyer/advertisers/{advertiserId}";
 const VALIDATE = "POST /api/v2/buyer/advertisers/{advertiserId}/data-delivery-credentials/{name}/validate";
 const ADVERTISER = "12345";
 
-interface StoredCredential {
-  credentialId: string;
-  name: string;
-  status: string;
-  validatedAt?: string;
-  config: Record<string, unknown>;
-}
-
 describe.sequential("DataDeliveryCredential fidelity through the real pulumi CLI", () => {
   const e2e = useE2E();
   let stack: ProjectStack;
-  const stored = async () => {
-    const state = (await e2e.admin("GET", "/state")) as {
-      interchange: { advertisers: { id: string; credentials: StoredCredential[] }[] };
-    };
-    return state.interchange.advertisers.find((a) => a.id === ADVERTISER)?.credentials ?? [];
-  };
+  const stored = () => e2e.storedDataDelivery(ADVERTISER);
   const summary = async () => (await stored()).map((c) => `${c.name}:${String(c.config.type)}:${c.credentialId}`);
   const triggers = (value: Record<string, string>) =>
     stack.setConfig({ "fixture:rotationTriggers": { value: JSON.stringify(value) } });

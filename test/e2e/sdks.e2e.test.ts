@@ -207,12 +207,8 @@ describe.sequential.each(["python", "go"] as const)("the generated %s SDK throug
   it("destroy deletes what the platforms can delete", async () => {
     const destroy = await run("destroy", { "lifecycle:erpName": { value: `ERP sync v2 (${language})` } });
     expect(destroy.summary).toEqual({ delete: 5 });
-    const state = (await e2e.admin("GET", "/state")) as {
-      commercelayer: { apiCredentials: unknown[] };
-      interchange: { advertisers: { id: string; credentials: { name: string }[] }[] };
-    };
+    const state = (await e2e.admin("GET", "/state")) as { commercelayer: { apiCredentials: unknown[] } };
     expect(state.commercelayer.apiCredentials).toEqual([]);
-    const advertiser = state.interchange.advertisers.find((a) => a.id === "12345");
-    expect(advertiser?.credentials.map((c) => c.name) ?? []).toEqual([]);
+    expect((await e2e.storedDataDelivery("12345")).map((c) => c.name)).toEqual([]);
   });
 });

@@ -16,6 +16,15 @@ import { PulumiSession } from "../../engine/session";
 import { ProjectStack, StackCommandError, type CommandOutcome } from "../../engine/stack";
 
 /** Credentials generated for one suite; every one is a secret that must never appear in plain text. */
+/** A data-delivery credential as the emulator stores it (`GET /_emulator/state`). */
+export interface StoredDataDeliveryCredential {
+  credentialId: string;
+  name: string;
+  status: string;
+  validatedAt?: string;
+  config: Record<string, unknown>;
+}
+
 export interface SuiteSecrets {
   /** The acme customer's Interchange API key (`scope3_acme_<hex>`). */
   readonly interchangeApiKey: string;
@@ -53,6 +62,8 @@ export interface E2E {
   ): Promise<ProjectStack>;
   /** Calls an administration route of the emulator (`path` relative to `/_emulator`). */
   admin(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** The data-delivery credentials the emulator holds for an advertiser (none when it has no such advertiser). */
+  storedDataDelivery(advertiserId: string): Promise<StoredDataDeliveryCredential[]>;
   /** API request counts since the last {@link clearRequests}, keyed `"METHOD /template"`. */
   requests(): Record<string, number>;
   clearRequests(): void;
@@ -122,6 +133,13 @@ export function useE2E(): E2E {
     return text === "" ? undefined : (JSON.parse(text) as unknown);
   };
 
+  const storedDataDelivery = async (advertiserId: string) => {
+    const state = (await admin("GET", "/state")) as {
+      interchange: { advertisers: { id: string; credentials: StoredDataDeliveryCredential[] }[] };
+    };
+    return state.interchange.advertisers.find((a) => a.id === advertiserId)?.credentials ?? [];
+  };
+
   const record = async <R>(command: Promise<CommandOutcome<R>>) => {
     try {
       const outcome = await command;
@@ -154,6 +172,7 @@ export function useE2E(): E2E {
     recorded: world.recorded,
     sdkDebug: world.sdkDebug,
     admin,
+    storedDataDelivery,
     requests: () => world.emulator!.requestCounts(),
     clearRequests: () => world.emulator!.clearRequestCounts(),
     record,

@@ -77,12 +77,7 @@ describe.sequential("two stacks on the same platform objects, through the real p
     // The first full-list PUT to arrive waits 1.5 s, so the other stack's PUT lands first and is then overwritten.
     e2e.emulator.addFault({ method: "PUT", path: "/api/v2/buyer/advertisers/{advertiserId}", delayMs: 1500, times: 1 });
     const ups = await Promise.all(stacks.map((stack) => outcomeOf(stack.up())));
-    const state = (await e2e.admin("GET", "/state")) as {
-      interchange: { advertisers: { id: string; credentials: { name: string }[] }[] };
-    };
-    const present = new Set(
-      state.interchange.advertisers.find((a) => a.id === "12345")?.credentials.map((c) => c.name) ?? [],
-    );
+    const present = new Set((await e2e.storedDataDelivery("12345")).map((c) => c.name));
     // The race really happened: one of the two entries is gone.
     expect(present.size).toBe(1);
     for (const [index, stack] of stacks.entries()) {

@@ -3,10 +3,7 @@
  * after ambiguous register failures (no duplicate registration), retries on 429/503/resets, adopt paths, OAuth
  * consent, O(1) list calls for many concurrent reads, and error messages that name the fix.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveSettings } from "../../provider/config";
-import { ProviderContext } from "../../provider/context";
 import { ApiError, closeHttpConnections } from "../../provider/http";
 import { RefusedError, type State } from "../../provider/resource";
 import {
@@ -14,43 +11,25 @@ import {
   type StorefrontSourceCredentialInputs,
 } from "../../provider/interchange/storefrontSourceCredential";
 import { defaultInterchangeSeed } from "../../emulator/seed";
-import { admin, KEYS, useEmulator } from "../support/emulator";
+import { admin, useEmulator } from "../support/emulator";
+import {
+  CAPABILITIES,
+  LIST,
+  LIST_PATH,
+  REGISTER,
+  REGISTER_TEMPLATE,
+  STOREFRONT,
+  newToken,
+  sourceCredentialContext,
+  sourceCredentialInputs,
+} from "./sourceCredentialSupport";
 
 // Rate limiting is exercised by its own 429 faults here; the baseline limit would only make the suite flaky.
 const emulator = useEmulator({ interchangeRateLimitPerMinute: 0 });
 afterAll(closeHttpConnections);
 
-const PREFIX = "/api/v2/buyer";
-const REGISTER_TEMPLATE = `${PREFIX}/storefronts/{storefrontId}/sources/{sourceId}/credentials`;
-const REGISTER = `POST ${REGISTER_TEMPLATE}`;
-const LIST = `GET ${PREFIX}/storefronts/credentials`;
-const STOREFRONT = `GET ${PREFIX}/storefronts/{storefrontId}`;
-const CAPABILITIES = `GET ${PREFIX}/storefronts/{storefrontId}/capabilities`;
-
-const newToken = () => `tok_${randomBytes(24).toString("hex")}`;
-
-function context(config: Record<string, string> = {}): ProviderContext {
-  const values: Record<string, string> = {
-    "interchange:apiKey": KEYS.acme,
-    "interchange:baseUrl": emulator.current.interchangeUrl,
-    "platform-credentials:httpMaxRetries": "3",
-    "platform-credentials:httpTimeoutSeconds": "2",
-    ...config,
-  };
-  return new ProviderContext(resolveSettings((k) => values[k], {}));
-}
-
-function inputs(patch: Partial<Record<keyof StorefrontSourceCredentialInputs, unknown>> = {}) {
-  const result = def.check({
-    storefrontId: 101,
-    sourceId: "src_apikey",
-    accountIdentifier: "acme-buyer-1",
-    auth: { type: "apiKey", token: newToken() },
-    ...patch,
-  });
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const context = (config: Record<string, string> = {}) => sourceCredentialContext(emulator.current, config);
+const inputs = (patch: Parameters<typeof sourceCredentialInputs>[1] = {}) => sourceCredentialInputs("apiKey", patch);
 
 interface EmulatedCredential {
   id: string;
@@ -293,7 +272,7 @@ describe("retries", () => {
     ["a connection reset", { reset: true }],
   ])("retries %s on the list call of read", async (_name, spec) => {
     const created = await def.create(context(), inputs());
-    await fault({ method: "GET", path: `${PREFIX}/storefronts/credentials`, ...spec });
+    await fault({ method: "GET", path: LIST_PATH, ...spec });
     await clearRequestCounts();
     const read = await def.read(context(), created.id, created.state);
     expect(read?.state.status).toBe("ACTIVE");
@@ -305,7 +284,7 @@ describe("retries", () => {
     ["503", { status: 503 }],
     ["a connection reset", { reset: true }],
   ])("retries %s on the list call before create", async (_name, spec) => {
-    await fault({ method: "GET", path: `${PREFIX}/storefronts/credentials`, ...spec });
+    await fault({ method: "GET", path: LIST_PATH, ...spec });
     const created = await def.create(context(), inputs());
     expect(created.state.status).toBe("ACTIVE");
     expect(await storedCredentials()).toHaveLength(1);

@@ -5,51 +5,29 @@
  * the Terms-of-Service rule, `rotationTriggers` re-registering, and a re-registration outside the stack found by a
  * refresh (its `auth` left out of the refreshed state, nothing secret written).
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveSettings } from "../../provider/config";
-import { ProviderContext } from "../../provider/context";
 import { ApiError, closeHttpConnections } from "../../provider/http";
 import { RefusedError, type State } from "../../provider/resource";
 import {
   explainRegistrationError,
   storefrontSourceCredential as def,
-  type StorefrontSourceCredentialInputs,
 } from "../../provider/interchange/storefrontSourceCredential";
 import { admin, callInterchange, dataOf, KEYS, useEmulator } from "../support/emulator";
+import {
+  CAPABILITIES,
+  LIST,
+  REGISTER,
+  STOREFRONT,
+  newToken,
+  sourceCredentialContext,
+  sourceCredentialInputs,
+} from "./sourceCredentialSupport";
 
 const emulator = useEmulator({ interchangeRateLimitPerMinute: 0 });
 afterAll(closeHttpConnections);
 
-const PREFIX = "/api/v2/buyer";
-const REGISTER = `POST ${PREFIX}/storefronts/{storefrontId}/sources/{sourceId}/credentials`;
-const LIST = `GET ${PREFIX}/storefronts/credentials`;
-const STOREFRONT = `GET ${PREFIX}/storefronts/{storefrontId}`;
-const CAPABILITIES = `GET ${PREFIX}/storefronts/{storefrontId}/capabilities`;
-
-const newToken = () => `tok_${randomBytes(24).toString("hex")}`;
-
-function context(key: string = KEYS.acme): ProviderContext {
-  const values: Record<string, string> = {
-    "interchange:apiKey": key,
-    "interchange:baseUrl": emulator.current.interchangeUrl,
-    "platform-credentials:httpMaxRetries": "3",
-    "platform-credentials:httpTimeoutSeconds": "2",
-  };
-  return new ProviderContext(resolveSettings((k) => values[k], {}));
-}
-
-function inputs(patch: Partial<Record<keyof StorefrontSourceCredentialInputs, unknown>> = {}) {
-  const result = def.check({
-    storefrontId: 101,
-    sourceId: "src_apikey",
-    accountIdentifier: "acme-buyer-1",
-    auth: { type: "api_key", token: newToken() },
-    ...patch,
-  });
-  expect(result.failures).toEqual([]);
-  return result.inputs;
-}
+const context = (key: string = KEYS.acme) => sourceCredentialContext(emulator.current, { "interchange:apiKey": key });
+const inputs = (patch: Parameters<typeof sourceCredentialInputs>[1] = {}) => sourceCredentialInputs("api_key", patch);
 
 interface EmulatedCredential {
   id: string;
